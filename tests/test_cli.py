@@ -1,0 +1,42 @@
+"""The installed `bloodcells` console script, run as a user runs it."""
+import os, subprocess, sys
+from pathlib import Path
+import pytest
+
+DATA = os.environ.get('BLOODCELLS_DATA')
+
+def run(*args, env=None):
+    "Run the console script; returns the completed process."
+    return subprocess.run(['bloodcells', *args], capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})})
+
+def test_data_env_is_set():
+    assert DATA and Path(DATA, 'bccd').is_dir(), 'set BLOODCELLS_DATA to the shared data folder (../shared/data) before running the tests'
+
+def test_help_lists_commands():
+    r = run('--help')
+    assert r.returncode == 0 and 'data' in r.stdout and 'docs' in r.stdout
+
+def test_data_lists_local_copies():
+    r = run('data')
+    assert r.returncode == 0, r.stderr
+    for line in ('364 images', '4,800 images', '300 images'): assert line in r.stdout
+
+def test_data_get_finds_local_copy_without_network():
+    r = run('data', '--get', 'bccd', 'iml_malaria')
+    assert r.returncode == 0, r.stderr
+    assert str(Path(DATA).resolve()/'bccd') in r.stdout
+
+def test_incomplete_copy_is_an_error_naming_the_folder(tmp_path):
+    (tmp_path/'pbc'/'basophil').mkdir(parents=True)
+    r = run('data', '--get', 'pbc', env={'BLOODCELLS_DATA': str(tmp_path)})
+    assert r.returncode == 2
+    assert f"{tmp_path/'pbc'} holds 0 images" in r.stderr and 'Traceback' not in r.stderr
+
+def test_unknown_dataset_is_named():
+    r = run('data', '--get', 'lisc')
+    assert r.returncode == 2 and "unknown dataset 'lisc'" in r.stderr
+
+def test_inference_modules_do_not_import_torch():
+    code = "import sys, bloodcells.core, bloodcells.data, bloodcells.cli; bad = {'torch', 'fastai', 'matplotlib'} & set(sys.modules); assert not bad, bad"
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
