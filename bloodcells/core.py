@@ -7,12 +7,12 @@ __all__ = ['CLASSES', 'WBC_TYPES', 'COARSE', 'COARSE_OF', 'CLASS_COLOURS', 'coar
            'xyxy2cxcywh', 'box_area', 'box_iou', 'clip_boxes', 'scale_boxes', 'ImageError', 'image_size',
            'decode_image', 'read_image', 'colour_of', 'draw_boxes', 'Progress', 'track']
 
-# %% ../nbs/00_core.ipynb #9510f5ea
+# %% ../nbs/00_core.ipynb #ecc881de
 from pathlib import Path
 import numpy as np
 import cv2
 
-# %% ../nbs/00_core.ipynb #179d49dd
+# %% ../nbs/00_core.ipynb #a2bacfc3
 CLASSES = ('Eosinophil', 'Basophil', 'Neutrophil', 'Lymphocyte', 'Monocyte',
            'PartialWBC', 'Thrombocyte', 'PlateletClump', 'InfectedRBC', 'HealthyRBC')
 WBC_TYPES = CLASSES[:5]  # the five types of the white-cell differential
@@ -20,14 +20,14 @@ COARSE = ('WBC', 'RBC', 'Platelets')  # BCCD's three families
 COARSE_OF = {**{c: 'WBC' for c in CLASSES[:6]}, 'Thrombocyte': 'Platelets', 'PlateletClump': 'Platelets',
              'InfectedRBC': 'RBC', 'HealthyRBC': 'RBC'}
 
-# %% ../nbs/00_core.ipynb #3b78d965
+# %% ../nbs/00_core.ipynb #40785214
 _FINE_TO_COARSE = np.array([COARSE.index(COARSE_OF[c]) for c in CLASSES])
 
 def coarse_ids(ids):
     "Coarse class indices (into `COARSE`) of fine class indices (into `CLASSES`)."
     return _FINE_TO_COARSE[np.asarray(ids, dtype=int)]
 
-# %% ../nbs/00_core.ipynb #17ad339a
+# %% ../nbs/00_core.ipynb #5aeeaabe
 def _boxes(b):
     "`b` as a float32 array of shape (..., 4)."
     b = np.asarray(b, dtype=np.float32)
@@ -52,7 +52,7 @@ def xyxy2cxcywh(b):
     b = _boxes(b)
     return np.concatenate([(b[..., :2] + b[..., 2:]) / 2, b[..., 2:] - b[..., :2]], -1)
 
-# %% ../nbs/00_core.ipynb #a25b3110
+# %% ../nbs/00_core.ipynb #cecabc88
 def box_area(b):
     "Area of each corner box (zero for empty or inverted boxes)."
     b = _boxes(b)
@@ -67,7 +67,7 @@ def box_iou(a, b):
     union = box_area(a)[:, None] + box_area(b)[None] - inter
     return np.where(union > 0, inter / np.maximum(union, 1e-9), 0).astype(np.float32)
 
-# %% ../nbs/00_core.ipynb #d356f89f
+# %% ../nbs/00_core.ipynb #61f9f1f9
 def clip_boxes(b, w, h):
     "Corner boxes clipped to an image `w` pixels wide and `h` high."
     b = _boxes(b).copy()
@@ -79,7 +79,7 @@ def scale_boxes(b, sx, sy=None):
     sy = sx if sy is None else sy
     return _boxes(b) * np.array([sx, sy, sx, sy], dtype=np.float32)
 
-# %% ../nbs/00_core.ipynb #66cea157
+# %% ../nbs/00_core.ipynb #34b3aa08
 class ImageError(ValueError):
     "An image file that cannot be used, with the file and the reason in its message."
 
@@ -121,7 +121,7 @@ def read_image(path):
     except OSError as e: raise ImageError(f"{path}: cannot be read ({e.strerror})") from e
     return decode_image(data, str(path))
 
-# %% ../nbs/00_core.ipynb #75fdc420
+# %% ../nbs/00_core.ipynb #e3847166
 CLASS_COLOURS = {
     'Eosinophil': (255, 140, 0), 'Basophil': (120, 40, 200), 'Neutrophil': (30, 144, 255),
     'Lymphocyte': (0, 200, 200), 'Monocyte': (0, 90, 255), 'PartialWBC': (160, 160, 160),
@@ -135,7 +135,7 @@ def colour_of(name):
     h = sum(ord(ch) * 31 ** i for i, ch in enumerate(str(name))) % 180
     return tuple(int(v) for v in cv2.cvtColor(np.uint8([[[h, 200, 230]]]), cv2.COLOR_HSV2RGB)[0, 0])
 
-# %% ../nbs/00_core.ipynb #bff4bead
+# %% ../nbs/00_core.ipynb #849b083a
 def draw_boxes(img, # RGB uint8 image (h, w, 3)
                boxes, # corner boxes (n, 4) in pixels
                labels, # class name of each box
@@ -160,17 +160,18 @@ def draw_boxes(img, # RGB uint8 image (h, w, 3)
         cv2.putText(out, text, (b[0] + 1, y - base), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0) if dark else (255, 255, 255), 1, cv2.LINE_AA)
     return out
 
-# %% ../nbs/00_core.ipynb #9284cf7e
+# %% ../nbs/00_core.ipynb #9db9c208
 import sys, time
 
 class Progress:
-    "A text progress bar on stderr: `update(n)` adds `n` units of `total`."
+    "A text progress bar on stderr: `update(n)` adds `n` units of `total`; in a log file, a line every 10 s."
     def __init__(self, total=None, label='', unit='', scale=1, file=None):
         self.total, self.label, self.unit, self.scale = total, label, unit, scale
         self.file, self.done, self._shown = file or sys.stderr, 0, 0.0
+        self.live = getattr(self.file, 'isatty', lambda: False)()
     def update(self, n=1):
         self.done += n
-        if time.monotonic() - self._shown > 0.1 or self.done == self.total: self._draw()
+        if time.monotonic() - self._shown > (0.1 if self.live else 10): self._draw()
     def _draw(self):
         self._shown = time.monotonic()
         d = self.done / self.scale
@@ -178,9 +179,10 @@ class Progress:
             frac = min(1, self.done / self.total); bar = '#' * int(30 * frac)
             text = f"{self.label} [{bar:<30}] {frac:4.0%} {d:.1f}/{self.total / self.scale:.1f}{self.unit}"
         else: text = f"{self.label} {d:.1f}{self.unit}"
-        print('\r' + text, end='', file=self.file, flush=True)
+        print('\r' + text if self.live else text, end='' if self.live else '\n', file=self.file, flush=True)
     def close(self):
-        self._draw(); print(file=self.file, flush=True)
+        self._draw()
+        if self.live: print(file=self.file, flush=True)
 
 def track(items, total=None, label=''):
     "Yield from `items` while drawing a progress bar."

@@ -6,9 +6,10 @@
 __all__ = ['DATA_ENV', 'SOURCES', 'SPLITS', 'IMAGE_EXTS', 'LABEL_MAPS', 'data_root', 'Source', 'DataError', 'file_sha256',
            'download', 'check_dataset', 'fetch_dataset', 'dataset_dir', 'Annot', 'AnnotationError', 'read_voc',
            'read_voc_dir', 'read_iml', 'assign_splits', 'iml_splits', 'read_iml_malaria', 'read_folders', 'read_pbc',
-           'relabel', 'yolo_class_names', 'read_yolo', 'read_coco', 'write_coco', 'read_seed002', 'count_table']
+           'relabel', 'yolo_class_names', 'read_yolo', 'read_coco', 'write_coco', 'read_seed002', 'seed002_labels',
+           'count_table']
 
-# %% ../nbs/01_data.ipynb #1fddb692
+# %% ../nbs/01_data.ipynb #ba4c7ee0
 import hashlib, json, os, shutil, tempfile, urllib.error, urllib.request, warnings, zipfile
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from .core import *
 
-# %% ../nbs/01_data.ipynb #cd94667a
+# %% ../nbs/01_data.ipynb #32f08cc3
 DATA_ENV = 'BLOODCELLS_DATA'
 
 def data_root():
@@ -27,7 +28,7 @@ def data_root():
     checkout = Path(str(resources.files('bloodcells'))).parent/'data'
     return checkout if (checkout/'README.md').exists() else Path.home()/'.cache'/'bloodcells'
 
-# %% ../nbs/01_data.ipynb #186686b5
+# %% ../nbs/01_data.ipynb #3bfabe60
 @dataclass(frozen=True)
 class Source:
     "A public dataset: where it comes from and what a complete local copy holds."
@@ -63,7 +64,7 @@ SOURCES = {s.name: s for s in [
            note='Only for users with internet; not in ../shared/data.'),
 ]}
 
-# %% ../nbs/01_data.ipynb #033b665c
+# %% ../nbs/01_data.ipynb #99e4382f
 class DataError(RuntimeError):
     "A dataset that cannot be found, fetched or verified, with what to do about it."
 
@@ -111,7 +112,7 @@ def download(url, # where the file is (http, https or file)
     part.replace(dest)
     return dest
 
-# %% ../nbs/01_data.ipynb #b0ec36f3
+# %% ../nbs/01_data.ipynb #616da708
 def _serve_folder(folder, ranges=True):
     "Start an HTTP server for `folder` on a free loopback port (with `Range` support if `ranges`); returns the server."
     import functools, http.server, threading
@@ -133,7 +134,7 @@ def _serve_folder(folder, ranges=True):
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
 
-# %% ../nbs/01_data.ipynb #0bbb68b0
+# %% ../nbs/01_data.ipynb #5554f4af
 def _unpack(archive, dest, strip):
     "Unpack the zip `archive` into `dest`, dropping the leading folder `strip` from member names."
     tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f'.{dest.name}-'))
@@ -174,7 +175,7 @@ def dataset_dir(name, progress=True):
     if name not in SOURCES: raise DataError(f"unknown dataset {name!r}; known: {', '.join(SOURCES)}")
     return fetch_dataset(SOURCES[name], data_root(), progress)
 
-# %% ../nbs/01_data.ipynb #12d05627
+# %% ../nbs/01_data.ipynb #efe48cb4
 @dataclass
 class Annot:
     "One image with its labelled boxes."
@@ -191,7 +192,7 @@ class Annot:
 
     def __repr__(self): return f"Annot({self.path.name}, {len(self.labels)} boxes {dict(Counter(self.labels))}, size={self.size}, split={self.split})"
 
-# %% ../nbs/01_data.ipynb #6f7f3fb2
+# %% ../nbs/01_data.ipynb #caefd35f
 class AnnotationError(ValueError):
     "A label file that cannot be read, with the file and the reason in its message."
 
@@ -211,7 +212,7 @@ def _clean_boxes(boxes, labels, size, where, problems, min_size=2):
         _report(problems, f"{where}: dropped {labels[i]} box {boxes[i].round(1).tolist()} (under {min_size} px after clipping to the image)", False)
     return boxes[ok], [l for l, k in zip(labels, ok) if k]
 
-# %% ../nbs/01_data.ipynb #8af0d0e1
+# %% ../nbs/01_data.ipynb #e7343f24
 def read_voc(xml_path, # a Pascal VOC annotation file
              images=None, # folder of the images (default: `JPEGImages` beside the annotation folder)
              problems=None): # list that collects faults instead of raising
@@ -247,7 +248,7 @@ def read_voc_dir(root, # a VOC folder with `Annotations/`, `JPEGImages/` and `Im
         if a is not None: a.split = split_of.get(stem); out.append(a)
     return out
 
-# %% ../nbs/01_data.ipynb #212f45f1
+# %% ../nbs/01_data.ipynb #afaa9cd9
 def read_iml(json_path, # IML's `annotations.json`
              images=None, # folder of the images (default: `IML_Malaria` beside the JSON)
              problems=None): # list that collects faults instead of raising
@@ -270,7 +271,7 @@ def read_iml(json_path, # IML's `annotations.json`
         out.append(Annot(img, boxes, labels, size))
     return out
 
-# %% ../nbs/01_data.ipynb #3251e62c
+# %% ../nbs/01_data.ipynb #10b3f478
 SPLITS = ('train', 'val', 'test')
 
 def assign_splits(keys, # things to split (file names, cell ids)
@@ -291,7 +292,7 @@ def assign_splits(keys, # things to split (file names, cell ids)
         done += len(members[g])
     return out
 
-# %% ../nbs/01_data.ipynb #70fb9628
+# %% ../nbs/01_data.ipynb #3ad573f4
 def iml_splits(names):
     "The fixed IML-Malaria split of image file `names`: runs of 10 consecutive photographs stay together."
     names = sorted(names)
@@ -304,7 +305,7 @@ def read_iml_malaria(problems=None):
     for a in out: a.split = splits[a.path.name]
     return out
 
-# %% ../nbs/01_data.ipynb #0a8c5c85
+# %% ../nbs/01_data.ipynb #1329bf3f
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
 
 def read_folders(root, # a folder holding one subfolder of images per class
@@ -324,7 +325,7 @@ def read_pbc():
     for a in out: a.split = splits[a.path.name]
     return out
 
-# %% ../nbs/01_data.ipynb #60d75890
+# %% ../nbs/01_data.ipynb #a582fc69
 LABEL_MAPS = {
     'bccd': {'RBC': 'RBC', 'WBC': 'WBC', 'Platelets': 'Platelets'},
     'iml_malaria': {'red blood cell': 'HealthyRBC', 'ring': 'InfectedRBC', 'trophozoite': 'InfectedRBC',
@@ -344,7 +345,7 @@ def relabel(annots, mapping):
                          a.size, a.split, mapping.get(a.label) if a.label is not None else None))
     return out
 
-# %% ../nbs/01_data.ipynb #c418eb84
+# %% ../nbs/01_data.ipynb #f40c98a5
 def yolo_class_names(folder):
     "Class names of a YOLO dataset, from `classes.txt` or `data.yaml` in `folder` or its parent."
     import yaml
@@ -380,7 +381,7 @@ def read_yolo(folder, # a YOLO dataset: `images/` and `labels/`, or images besid
         out.append(Annot(img, boxes, labels, size))
     return out
 
-# %% ../nbs/01_data.ipynb #63b28aee
+# %% ../nbs/01_data.ipynb #18b3c181
 def read_coco(json_path, # a COCO detection file
               images=None, # folder the file names are relative to (default: the JSON's folder)
               problems=None): # list that collects faults instead of raising
@@ -420,7 +421,7 @@ def write_coco(annots, # the images and boxes to write
     json_path.write_text(json.dumps({'images': images, 'annotations': anns, 'categories': [{'id': i, 'name': c} for c, i in cid.items()]}))
     return json_path
 
-# %% ../nbs/01_data.ipynb #741130b9
+# %% ../nbs/01_data.ipynb #93a7cfbd
 def read_seed002(folder, # a folder with `images/` and `labels/`
                  problems=None): # list that collects faults instead of raising
     "The `Annot`s of a dataset in seed 002's layout, labelled with our `CLASSES`."
@@ -439,7 +440,16 @@ def read_seed002(folder, # a folder with `images/` and `labels/`
         out.append(Annot(img, boxes, labels, size))
     return out
 
-# %% ../nbs/01_data.ipynb #5cb6cc16
+# %% ../nbs/01_data.ipynb #539152d2
+def seed002_labels(a):
+    "Seed 002's label dict for `Annot` `a`, whose labels are our `CLASSES`."
+    out = {}
+    for i, ((x0, y0, x1, y1), l) in enumerate(zip(a.boxes.round().astype(int).tolist(), a.labels)):
+        out[str(i)] = dict(className='_' if l == 'HealthyRBC' else l, classIdx=CLASSES.index(l), posX=(x0 + x1) // 2, posY=(y0 + y1) // 2,
+                           bboxW=x1 - x0, bboxH=y1 - y0, tlX=x0, tlY=y0)
+    return out
+
+# %% ../nbs/01_data.ipynb #cc9a05aa
 def count_table(annots, by='split'):
     "Markdown table of label counts (box labels, or image labels where there are no boxes) per value of `by`."
     counts = {}
