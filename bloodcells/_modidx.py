@@ -193,6 +193,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'bloodcells.train.fit_phase': ('train.html#fit_phase', 'bloodcells/train.py'),
                                   'bloodcells.train.load_detector': ('train.html#load_detector', 'bloodcells/train.py'),
                                   'bloodcells.train.make_learner': ('train.html#make_learner', 'bloodcells/train.py'),
+                                  'bloodcells.train.model_tile': ('train.html#model_tile', 'bloodcells/train.py'),
+                                  'bloodcells.train.predict_tile': ('train.html#predict_tile', 'bloodcells/train.py'),
                                   'bloodcells.train.prepare_real': ('train.html#prepare_real', 'bloodcells/train.py'),
                                   'bloodcells.train.recipe_data': ('train.html#recipe_data', 'bloodcells/train.py'),
                                   'bloodcells.train.train': ('train.html#train', 'bloodcells/train.py')}}}

@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['REAL', 'MAX_BOXES', 'RECIPES', 'prepare_real', 'RealTiles', 'dihedral_tile', 'Tiles', 'Recipe', 'recipe_data',
            'data_stats', 'ClassifyLoss', 'DetectLoss', 'class_accuracy', 'Checkpoint', 'make_learner', 'fit_phase',
-           'train', 'load_detector']
+           'train', 'load_detector', 'predict_tile', 'model_tile']
 
-# %% ../nbs/05_train.ipynb #ce1d1081
+# %% ../nbs/05_train.ipynb #8b53de0e
 import json, os, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -26,9 +26,9 @@ from .core import *
 from .data import *
 from .detect import *
 from .model import *
-from .synth import SynthDataset, bank_path, get_bank, cache_dir
+from .synth import SynthDataset, bank_path, get_bank, cache_dir, make_image
 
-# %% ../nbs/05_train.ipynb #6bfb1d28
+# %% ../nbs/05_train.ipynb #4dc6c8bf
 REAL = {'bccd': (lambda split: read_voc_dir(dataset_dir('bccd')/'BCCD', split, problems=[]), {'RBC': 'RBC', 'WBC': 'WBC', 'Platelets': 'Platelets'}),
         'iml_malaria': (lambda split: [a for a in read_iml_malaria() if a.split == split], LABEL_MAPS['iml_malaria'])}
 
@@ -49,7 +49,7 @@ def prepare_real(name, # 'bccd' or 'iml_malaria'
         write_coco(annots, out/f'{split}.json')
     return out
 
-# %% ../nbs/05_train.ipynb #98de3b4b
+# %% ../nbs/05_train.ipynb #64749037
 class RealTiles:
     "Random (train) or fixed (val) 224x224 windows of prepared real fields: (image, boxes, class indices)."
     def __init__(self, folder, split, classes, n, seed=0, train=True):
@@ -86,7 +86,7 @@ def dihedral_tile(img, boxes, k):
     if k >= 4: b = np.stack([n - b[:, 2], b[:, 1], n - b[:, 0], b[:, 3]], 1)
     return np.ascontiguousarray(dihedral(img, k)), b
 
-# %% ../nbs/05_train.ipynb #3ea77835
+# %% ../nbs/05_train.ipynb #27793bd1
 MAX_BOXES = 128
 
 class Tiles:
@@ -100,7 +100,7 @@ class Tiles:
         hot = np.zeros(self.n_classes, np.float32); hot[np.asarray(cls, int)] = 1
         return np.ascontiguousarray(img.transpose(2, 0, 1)), encode_targets(boxes, cls, self.anchors), gt, hot
 
-# %% ../nbs/05_train.ipynb #8688bf33
+# %% ../nbs/05_train.ipynb #0f0ad096
 @dataclass
 class Recipe:
     "A named training configuration."
@@ -129,7 +129,7 @@ def recipe_data(r, seed=0):
     folder = prepare_real(r.data)
     return RealTiles(folder, 'train', r.classes, r.n_train, seed), RealTiles(folder, 'val', r.classes, r.n_valid, seed, train=False)
 
-# %% ../nbs/05_train.ipynb #38c48f24
+# %% ../nbs/05_train.ipynb #36b4e852
 def data_stats(source, n=512):
     "Anchors fitted to, and per-channel mean and std of, the first `n` items of `source`."
     items = [source[i] for i in range(min(n, len(source)))]
@@ -137,7 +137,7 @@ def data_stats(source, n=512):
     pix = np.stack([im for im, _, _ in items]).reshape(-1, 3).astype(np.float64)
     return fit_anchors(wh[(wh > 0).all(1)]), pix.mean(0).round(2).tolist(), pix.std(0).round(2).tolist()
 
-# %% ../nbs/05_train.ipynb #531352f0
+# %% ../nbs/05_train.ipynb #97e0cba1
 class ClassifyLoss(nn.Module):
     "Phase 1: binary cross-entropy of which classes a tile holds."
     def forward(self, pred, targets, gt, hot): return F.binary_cross_entropy_with_logits(pred.float(), hot)
@@ -151,7 +151,7 @@ def class_accuracy(pred, targets, gt, hot):
     "Share of (tile, class) presence answers that are right at a 0.5 threshold."
     return ((pred.float().sigmoid() > 0.5) == (hot > 0.5)).float().mean()
 
-# %% ../nbs/05_train.ipynb #5c52a78f
+# %% ../nbs/05_train.ipynb #627f43c8
 class Checkpoint(Callback):
     "Save the whole training state to `path` after every epoch from `start` on, adding each epoch's losses and metrics to `history`."
     order = 60  # after the Recorder has logged the epoch
@@ -174,8 +174,9 @@ def fit_phase(learn, n_epoch, lr, ckpt, meta):
     "Fit `learn` for `n_epoch` one-cycle epochs, resuming from `ckpt` if it holds this phase; returns the history."
     start, history = 0, []
     if ckpt.exists():
-        state = torch.load(ckpt, map_location='cpu', weights_only=False)
-        learn.model.load_state_dict(state['model']); learn.create_opt(); learn.opt.load_state_dict(state['opt'])
+        dev = learn.dls.device or 'cpu'
+        state = torch.load(ckpt, map_location=dev, weights_only=False)
+        learn.model.to(dev).load_state_dict(state['model']); learn.create_opt(); learn.opt.load_state_dict(state['opt'])
         start, history = state['epoch'] + 1, state['history']
         if start >= n_epoch: return history
         print(f"resuming {ckpt.name} at epoch {start} of {n_epoch}")
@@ -183,7 +184,7 @@ def fit_phase(learn, n_epoch, lr, ckpt, meta):
     learn.fit_one_cycle(n_epoch, lr, start_epoch=start, cbs=[cb])
     return cb.history
 
-# %% ../nbs/05_train.ipynb #5d76ec03
+# %% ../nbs/05_train.ipynb #7836ed47
 def _loaders(train_src, valid_src, anchors, n_classes, r, device):
     "fastai DataLoaders over `Tiles` of the recipe's sources."
     workers = os.cpu_count() if r.workers is None else r.workers
@@ -237,3 +238,16 @@ def load_detector(path):
     m = ModifiedYolo(len(state['classes']), state['anchors'], state['mean'], state['std']).to_detector()
     m.load_state_dict(state['model'])
     return m.eval()
+
+# %% ../nbs/05_train.ipynb #a46e3c3d
+def predict_tile(model, tile, min_score=0.3):
+    "Boxes, scores and class indices that a trained detector finds in one 224x224 RGB tile."
+    with torch.no_grad(): out = model(torch.from_numpy(np.ascontiguousarray(tile.transpose(2, 0, 1)))[None])[0].numpy()
+    return detect_tile(out, model.anchors.numpy(), min_score)
+
+def model_tile(path, scale):
+    "The top-left 224x224 tile of the image at `path` rescaled by `scale` (padded with its median colour if smaller)."
+    img = cv2.resize(read_image(path), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    tile = np.empty((TILE, TILE, 3), np.uint8); tile[:] = np.median(img.reshape(-1, 3), 0)
+    crop = img[:TILE, :TILE]; tile[:crop.shape[0], :crop.shape[1]] = crop
+    return tile
