@@ -171,6 +171,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
             'bloodcells.train': { 'bloodcells.train.Checkpoint': ('train.html#checkpoint', 'bloodcells/train.py'),
                                   'bloodcells.train.Checkpoint.__init__': ('train.html#checkpoint.__init__', 'bloodcells/train.py'),
                                   'bloodcells.train.Checkpoint.after_epoch': ('train.html#checkpoint.after_epoch', 'bloodcells/train.py'),
+                                  'bloodcells.train.Checkpoint.before_fit': ('train.html#checkpoint.before_fit', 'bloodcells/train.py'),
                                   'bloodcells.train.ClassifyLoss': ('train.html#classifyloss', 'bloodcells/train.py'),
                                   'bloodcells.train.ClassifyLoss.forward': ('train.html#classifyloss.forward', 'bloodcells/train.py'),
                                   'bloodcells.train.DetectLoss': ('train.html#detectloss', 'bloodcells/train.py'),
@@ -196,5 +197,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'bloodcells.train.model_tile': ('train.html#model_tile', 'bloodcells/train.py'),
                                   'bloodcells.train.predict_tile': ('train.html#predict_tile', 'bloodcells/train.py'),
                                   'bloodcells.train.prepare_real': ('train.html#prepare_real', 'bloodcells/train.py'),
+                                  'bloodcells.train.rank': ('train.html#rank', 'bloodcells/train.py'),
                                   'bloodcells.train.recipe_data': ('train.html#recipe_data', 'bloodcells/train.py'),
-                                  'bloodcells.train.train': ('train.html#train', 'bloodcells/train.py')}}}
+                                  'bloodcells.train.train': ('train.html#train', 'bloodcells/train.py'),
+                                  'bloodcells.train.world_size': ('train.html#world_size', 'bloodcells/train.py')}}}

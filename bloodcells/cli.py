@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['cmd_data', 'cmd_synth', 'cmd_train', 'cmd_docs', 'make_parser', 'main']
 
-# %% ../nbs/99_cli.ipynb #d51b2742
+# %% ../nbs/99_cli.ipynb #37197a78
 import argparse, sys
 from . import __version__
 
-# %% ../nbs/99_cli.ipynb #92975c58
+# %% ../nbs/99_cli.ipynb #2be4d326
 def cmd_data(args):
     "List the registered datasets and their local copies, or fetch the ones named."
     from bloodcells.data import SOURCES, DATA_ENV, data_root, dataset_dir, check_dataset, DataError
@@ -24,27 +24,27 @@ def cmd_data(args):
         except DataError as e: state = f"INCOMPLETE: {e}"
         print(f"  {s.name:<12} {s.licence:<20} {state}")
 
-# %% ../nbs/99_cli.ipynb #5644a2cd
+# %% ../nbs/99_cli.ipynb #b830444f
 def cmd_synth(args):
     "Write a synthetic dataset."
     from bloodcells.synth import write_dataset
     coco = write_dataset(args.out, args.n, args.split, args.seed, slides=args.slides, ext=args.ext, workers=args.workers)
     print(f"wrote {args.n} {'slides' if args.slides else 'images'} of the {args.split} split to {args.out}; labels: {coco}")
 
-# %% ../nbs/99_cli.ipynb #27250f0f
+# %% ../nbs/99_cli.ipynb #d74711a4
 def cmd_train(args):
     "Train a recipe."
     from bloodcells.train import train
     out = train(args.recipe, args.out, resume=not args.restart)
     print(f"trained {args.recipe}: {out/'model.pth'}, metrics in {out/'metrics.json'}")
 
-# %% ../nbs/99_cli.ipynb #267256ba
+# %% ../nbs/99_cli.ipynb #c8a37910
 def cmd_docs(args):
     "Build the documentation site."
     from bloodcells.docs import build_docs
     print(build_docs(args.out, execute=not args.no_execute))
 
-# %% ../nbs/99_cli.ipynb #a9ae0d0a
+# %% ../nbs/99_cli.ipynb #be66d355
 def make_parser():
     "The `bloodcells` argument parser, one subparser per command."
     p = argparse.ArgumentParser(prog='bloodcells', description='Find, classify and count blood cells in thin-smear images.')

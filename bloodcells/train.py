@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['REAL', 'MAX_BOXES', 'RECIPES', 'prepare_real', 'RealTiles', 'dihedral_tile', 'Tiles', 'Recipe', 'recipe_data',
-           'data_stats', 'ClassifyLoss', 'DetectLoss', 'class_accuracy', 'Checkpoint', 'make_learner', 'fit_phase',
-           'train', 'load_detector', 'predict_tile', 'model_tile']
+           'data_stats', 'ClassifyLoss', 'DetectLoss', 'class_accuracy', 'world_size', 'rank', 'Checkpoint',
+           'make_learner', 'fit_phase', 'train', 'load_detector', 'predict_tile', 'model_tile']
 
-# %% ../nbs/05_train.ipynb #8b53de0e
+# %% ../nbs/05_train.ipynb #ed297e62
 import json, os, time
+from contextlib import nullcontext
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -28,7 +29,7 @@ from .detect import *
 from .model import *
 from .synth import SynthDataset, bank_path, get_bank, cache_dir, make_image
 
-# %% ../nbs/05_train.ipynb #4dc6c8bf
+# %% ../nbs/05_train.ipynb #570916ea
 REAL = {'bccd': (lambda split: read_voc_dir(dataset_dir('bccd')/'BCCD', split, problems=[]), {'RBC': 'RBC', 'WBC': 'WBC', 'Platelets': 'Platelets'}),
         'iml_malaria': (lambda split: [a for a in read_iml_malaria() if a.split == split], LABEL_MAPS['iml_malaria'])}
 
@@ -49,7 +50,7 @@ def prepare_real(name, # 'bccd' or 'iml_malaria'
         write_coco(annots, out/f'{split}.json')
     return out
 
-# %% ../nbs/05_train.ipynb #64749037
+# %% ../nbs/05_train.ipynb #8ec11180
 class RealTiles:
     "Random (train) or fixed (val) 224x224 windows of prepared real fields: (image, boxes, class indices)."
     def __init__(self, folder, split, classes, n, seed=0, train=True):
@@ -86,7 +87,7 @@ def dihedral_tile(img, boxes, k):
     if k >= 4: b = np.stack([n - b[:, 2], b[:, 1], n - b[:, 0], b[:, 3]], 1)
     return np.ascontiguousarray(dihedral(img, k)), b
 
-# %% ../nbs/05_train.ipynb #27793bd1
+# %% ../nbs/05_train.ipynb #3c24b4a4
 MAX_BOXES = 128
 
 class Tiles:
@@ -100,7 +101,7 @@ class Tiles:
         hot = np.zeros(self.n_classes, np.float32); hot[np.asarray(cls, int)] = 1
         return np.ascontiguousarray(img.transpose(2, 0, 1)), encode_targets(boxes, cls, self.anchors), gt, hot
 
-# %% ../nbs/05_train.ipynb #0f0ad096
+# %% ../nbs/05_train.ipynb #f90db59f
 @dataclass
 class Recipe:
     "A named training configuration."
@@ -129,7 +130,7 @@ def recipe_data(r, seed=0):
     folder = prepare_real(r.data)
     return RealTiles(folder, 'train', r.classes, r.n_train, seed), RealTiles(folder, 'val', r.classes, r.n_valid, seed, train=False)
 
-# %% ../nbs/05_train.ipynb #36b4e852
+# %% ../nbs/05_train.ipynb #c47fffee
 def data_stats(source, n=512):
     "Anchors fitted to, and per-channel mean and std of, the first `n` items of `source`."
     items = [source[i] for i in range(min(n, len(source)))]
@@ -137,7 +138,7 @@ def data_stats(source, n=512):
     pix = np.stack([im for im, _, _ in items]).reshape(-1, 3).astype(np.float64)
     return fit_anchors(wh[(wh > 0).all(1)]), pix.mean(0).round(2).tolist(), pix.std(0).round(2).tolist()
 
-# %% ../nbs/05_train.ipynb #97e0cba1
+# %% ../nbs/05_train.ipynb #1a7abbc6
 class ClassifyLoss(nn.Module):
     "Phase 1: binary cross-entropy of which classes a tile holds."
     def forward(self, pred, targets, gt, hot): return F.binary_cross_entropy_with_logits(pred.float(), hot)
@@ -151,40 +152,54 @@ def class_accuracy(pred, targets, gt, hot):
     "Share of (tile, class) presence answers that are right at a 0.5 threshold."
     return ((pred.float().sigmoid() > 0.5) == (hot > 0.5)).float().mean()
 
-# %% ../nbs/05_train.ipynb #627f43c8
+# %% ../nbs/05_train.ipynb #4ab6830d
+def world_size():
+    "Number of processes in a data-parallel run started by `torchrun` (1 otherwise)."
+    return int(os.environ.get('WORLD_SIZE', 1))
+
+def rank():
+    "This process's rank in a data-parallel run (0 otherwise): only rank 0 writes files."
+    return int(os.environ.get('RANK', 0))
+
 class Checkpoint(Callback):
     "Save the whole training state to `path` after every epoch from `start` on, adding each epoch's losses and metrics to `history`."
     order = 60  # after the Recorder has logged the epoch
-    def __init__(self, path, meta, history=(), start=0): self.path, self.meta, self.history, self.start = Path(path), meta, list(history), start
+    def __init__(self, path, meta, history=(), start=0, seconds=0.0):
+        self.path, self.meta, self.history, self.start, self.seconds = Path(path), meta, list(history), start, seconds
+    def before_fit(self): self.t0 = time.time() - self.seconds
     def after_epoch(self):
         if self.epoch < self.start: return  # an epoch skipped on resuming
-        self.history.append([float(v) for v in self.recorder.values[-1]])
+        self.history.append([float(v) for v in self.recorder.values[-1]]); self.seconds = time.time() - self.t0
+        if rank(): return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(dict(self.meta, model=self.learn.model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.epoch,
-                        n_epoch=self.n_epoch, history=self.history), self.path)
+        model = getattr(self.learn.model, 'module', self.learn.model)  # unwrapped when data-parallel
+        torch.save(dict(self.meta, model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.epoch,
+                        n_epoch=self.n_epoch, history=self.history, seconds=self.seconds), self.path)
 
 def make_learner(model, dls, phase, anchors, n_classes, cbs=()):
     "A fastai `Learner` for `phase` 1 (classify) or 2 (detect), in mixed precision on a GPU."
     loss, metrics = (ClassifyLoss(), [class_accuracy]) if phase == 1 else (DetectLoss(anchors, n_classes), [])
     learn = Learner(dls, model, loss_func=loss, metrics=metrics, cbs=list(cbs))
-    if torch.cuda.is_available(): learn.add_cb(MixedPrecision())
+    if torch.cuda.is_available() and world_size() == 1: learn.add_cb(MixedPrecision())
     return learn
 
 def fit_phase(learn, n_epoch, lr, ckpt, meta):
-    "Fit `learn` for `n_epoch` one-cycle epochs, resuming from `ckpt` if it holds this phase; returns the history."
-    start, history = 0, []
+    "Fit `learn` for `n_epoch` one-cycle epochs, resuming from `ckpt` if it holds this phase; returns the history and the seconds spent, all sessions together."
+    start, history, seconds = 0, [], 0.0
     if ckpt.exists():
         dev = learn.dls.device or 'cpu'
         state = torch.load(ckpt, map_location=dev, weights_only=False)
         learn.model.to(dev).load_state_dict(state['model']); learn.create_opt(); learn.opt.load_state_dict(state['opt'])
-        start, history = state['epoch'] + 1, state['history']
-        if start >= n_epoch: return history
+        start, history, seconds = state['epoch'] + 1, state['history'], state.get('seconds', 0.0)
+        if start >= n_epoch: return history, seconds
         print(f"resuming {ckpt.name} at epoch {start} of {n_epoch}")
-    cb = Checkpoint(ckpt, meta, history, start)
-    learn.fit_one_cycle(n_epoch, lr, start_epoch=start, cbs=[cb])
-    return cb.history
+    cb = Checkpoint(ckpt, meta, history, start, seconds)
+    if world_size() > 1: import fastai.distributed  # adds `Learner.distrib_ctx` (needs the accelerate package)
+    with learn.distrib_ctx(sync_bn=False) if world_size() > 1 else nullcontext():
+        learn.fit_one_cycle(n_epoch, lr, start_epoch=start, cbs=[cb])
+    return cb.history, cb.seconds
 
-# %% ../nbs/05_train.ipynb #7836ed47
+# %% ../nbs/05_train.ipynb #d2e144fa
 def _loaders(train_src, valid_src, anchors, n_classes, r, device):
     "fastai DataLoaders over `Tiles` of the recipe's sources."
     workers = os.cpu_count() if r.workers is None else r.workers
@@ -206,6 +221,7 @@ def train(recipe, # a name in `RECIPES`, or a `Recipe`
         for f in out.glob('phase*.pth'): f.unlink()
     cv2.setNumThreads(1); torch.manual_seed(seed)
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    if world_size() > 1: device = torch.device('cuda', int(os.environ['LOCAL_RANK'])); torch.cuda.set_device(device)
     t0 = time.time()
     train_src, valid_src = recipe_data(r, seed)
     if r.init:
@@ -216,18 +232,19 @@ def train(recipe, # a name in `RECIPES`, or a `Recipe`
     meta = dict(recipe=asdict(r), classes=list(r.classes), anchors=anchors.tolist(), mean=mean, std=std)
     dls = _loaders(train_src, valid_src, anchors, n_classes, r, device)
     model = ModifiedYolo(n_classes, anchors, mean, std)
-    history = {}
+    history, seconds = {}, {}
     if r.cls_epochs:
         learn = make_learner(model, dls, 1, anchors, n_classes, cbs)
-        history['classify'] = fit_phase(learn, r.cls_epochs, r.lr, out/'phase1.pth', dict(meta, phase=1))
+        history['classify'], seconds['classify'] = fit_phase(learn, r.cls_epochs, r.lr, out/'phase1.pth', dict(meta, phase=1))
     model.to_detector()
     if r.init: model.load_state_dict(init['model'])
     learn = make_learner(model, dls, 2, anchors, n_classes, cbs)
-    history['detect'] = fit_phase(learn, r.det_epochs, r.lr, out/'phase2.pth', dict(meta, phase=2))
+    history['detect'], seconds['detect'] = fit_phase(learn, r.det_epochs, r.lr, out/'phase2.pth', dict(meta, phase=2))
+    if rank(): return out
     torch.save(dict(meta, model={k: v.cpu() for k, v in model.state_dict().items()}), out/'model.pth')
     metrics = dict(recipe=r.name, history=history, columns=dict(classify=['train_loss', 'valid_loss', 'class_accuracy'], detect=['train_loss', 'valid_loss']),
                    final=dict(class_accuracy=history['classify'][-1][2] if r.cls_epochs else None, valid_loss=history['detect'][-1][1]),
-                   seconds=round(time.time() - t0), device=torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
+                   training_seconds={k: round(v) for k, v in seconds.items()}, session_seconds=round(time.time() - t0), gpus=world_size(), device=torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
                    date=time.strftime('%Y-%m-%d'), params=model_size(model.cpu())[0], gflops=round(model_size(model)[1], 3))
     (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
     return out
@@ -239,7 +256,7 @@ def load_detector(path):
     m.load_state_dict(state['model'])
     return m.eval()
 
-# %% ../nbs/05_train.ipynb #a46e3c3d
+# %% ../nbs/05_train.ipynb #d2452080
 def predict_tile(model, tile, min_score=0.3):
     "Boxes, scores and class indices that a trained detector finds in one 224x224 RGB tile."
     with torch.no_grad(): out = model(torch.from_numpy(np.ascontiguousarray(tile.transpose(2, 0, 1)))[None])[0].numpy()
