@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['conv_bn', 'ModifiedYolo', 'model_size', 'YoloLoss']
 
-# %% ../nbs/04_model.ipynb #fb68da30
+# %% ../nbs/04_model.ipynb #34c774e3
 import numpy as np
 import torch
 from torch import nn
@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from .core import *
 from .detect import *
 
-# %% ../nbs/04_model.ipynb #0c24d8e1
+# %% ../nbs/04_model.ipynb #6316668c
 def conv_bn(ci, co, k=3):
     "Convolution (no bias), batch norm, leaky ReLU (0.1): the block of every layer."
     return nn.Sequential(nn.Conv2d(ci, co, k, padding=k // 2, bias=False), nn.BatchNorm2d(co), nn.LeakyReLU(0.1, inplace=True))
@@ -42,7 +42,7 @@ class ModifiedYolo(nn.Module):
         y = self.head(self.body((x.float() - self.mean) / self.std))
         return y if self.detecting else y.mean((2, 3))
 
-# %% ../nbs/04_model.ipynb #044c84cb
+# %% ../nbs/04_model.ipynb #e60699aa
 def model_size(model, tile=TILE):
     "Parameters and GFLOPs (2 x multiply-adds of the convolutions) of `model` on one tile."
     macs = []
@@ -52,7 +52,7 @@ def model_size(model, tile=TILE):
     for h in hooks: h.remove()
     return sum(p.numel() for p in model.parameters()), 2 * sum(macs) / 1e9
 
-# %% ../nbs/04_model.ipynb #02117c91
+# %% ../nbs/04_model.ipynb #b1440c6c
 class YoloLoss(nn.Module):
     "YOLO-v2 loss with seed 002's class weight; the last call's terms are in `parts`."
     def __init__(self, anchors, n_classes, l_coord=5.0, l_obj=1.0, l_noobj=0.5, l_class=2.5, ignore=0.6, stride=STRIDE):
