@@ -39,7 +39,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'bloodcells.data._clean_boxes': ('data.html#_clean_boxes', 'bloodcells/data.py'),
                                  'bloodcells.data._open': ('data.html#_open', 'bloodcells/data.py'),
                                  'bloodcells.data._report': ('data.html#_report', 'bloodcells/data.py'),
-                                 'bloodcells.data._serve_folder': ('data.html#_serve_folder', 'bloodcells/data.py'),
                                  'bloodcells.data._unpack': ('data.html#_unpack', 'bloodcells/data.py'),
                                  'bloodcells.data.assign_splits': ('data.html#assign_splits', 'bloodcells/data.py'),
                                  'bloodcells.data.check_dataset': ('data.html#check_dataset', 'bloodcells/data.py'),

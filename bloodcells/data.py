@@ -9,7 +9,7 @@ __all__ = ['DATA_ENV', 'SOURCES', 'SPLITS', 'IMAGE_EXTS', 'LABEL_MAPS', 'data_ro
            'relabel', 'yolo_class_names', 'read_yolo', 'read_coco', 'write_coco', 'read_seed002', 'seed002_labels',
            'count_table']
 
-# %% ../nbs/01_data.ipynb #ba4c7ee0
+# %% ../nbs/01_data.ipynb #a57ae1d3
 import hashlib, json, os, shutil, tempfile, urllib.error, urllib.request, warnings, zipfile
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from .core import *
 
-# %% ../nbs/01_data.ipynb #32f08cc3
+# %% ../nbs/01_data.ipynb #cd778fff
 DATA_ENV = 'BLOODCELLS_DATA'
 
 def data_root():
@@ -28,7 +28,7 @@ def data_root():
     checkout = Path(str(resources.files('bloodcells'))).parent/'data'
     return checkout if (checkout/'README.md').exists() else Path.home()/'.cache'/'bloodcells'
 
-# %% ../nbs/01_data.ipynb #3bfabe60
+# %% ../nbs/01_data.ipynb #183918e6
 @dataclass(frozen=True)
 class Source:
     "A public dataset: where it comes from and what a complete local copy holds."
@@ -64,7 +64,7 @@ SOURCES = {s.name: s for s in [
            note='Only for users with internet; not in ../shared/data.'),
 ]}
 
-# %% ../nbs/01_data.ipynb #99e4382f
+# %% ../nbs/01_data.ipynb #2151d016
 class DataError(RuntimeError):
     "A dataset that cannot be found, fetched or verified, with what to do about it."
 
@@ -112,29 +112,7 @@ def download(url, # where the file is (http, https or file)
     part.replace(dest)
     return dest
 
-# %% ../nbs/01_data.ipynb #616da708
-def _serve_folder(folder, ranges=True):
-    "Start an HTTP server for `folder` on a free loopback port (with `Range` support if `ranges`); returns the server."
-    import functools, http.server, threading
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args): pass
-        def send_head(self):
-            rng = self.headers.get('Range') if ranges else None
-            path = Path(self.translate_path(self.path))
-            if not rng or not path.is_file(): return super().send_head()
-            start = int(rng.split('=')[1].split('-')[0]); size = path.stat().st_size
-            if start >= size: self.send_error(416); return None
-            f = open(path, 'rb'); f.seek(start)
-            self.send_response(206)
-            self.send_header('Content-Length', str(size - start))
-            self.send_header('Content-Range', f'bytes {start}-{size - 1}/{size}')
-            self.end_headers()
-            return f
-    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Handler, directory=str(folder)))
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
-
-# %% ../nbs/01_data.ipynb #5554f4af
+# %% ../nbs/01_data.ipynb #69cb7642
 def _unpack(archive, dest, strip):
     "Unpack the zip `archive` into `dest`, dropping the leading folder `strip` from member names."
     tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f'.{dest.name}-'))
@@ -175,7 +153,7 @@ def dataset_dir(name, progress=True):
     if name not in SOURCES: raise DataError(f"unknown dataset {name!r}; known: {', '.join(SOURCES)}")
     return fetch_dataset(SOURCES[name], data_root(), progress)
 
-# %% ../nbs/01_data.ipynb #efe48cb4
+# %% ../nbs/01_data.ipynb #787a2239
 @dataclass
 class Annot:
     "One image with its labelled boxes."
@@ -192,7 +170,7 @@ class Annot:
 
     def __repr__(self): return f"Annot({self.path.name}, {len(self.labels)} boxes {dict(Counter(self.labels))}, size={self.size}, split={self.split})"
 
-# %% ../nbs/01_data.ipynb #caefd35f
+# %% ../nbs/01_data.ipynb #6a105094
 class AnnotationError(ValueError):
     "A label file that cannot be read, with the file and the reason in its message."
 
@@ -212,7 +190,7 @@ def _clean_boxes(boxes, labels, size, where, problems, min_size=2):
         _report(problems, f"{where}: dropped {labels[i]} box {boxes[i].round(1).tolist()} (under {min_size} px after clipping to the image)", False)
     return boxes[ok], [l for l, k in zip(labels, ok) if k]
 
-# %% ../nbs/01_data.ipynb #e7343f24
+# %% ../nbs/01_data.ipynb #f5eee2e7
 def read_voc(xml_path, # a Pascal VOC annotation file
              images=None, # folder of the images (default: `JPEGImages` beside the annotation folder)
              problems=None): # list that collects faults instead of raising
@@ -248,7 +226,7 @@ def read_voc_dir(root, # a VOC folder with `Annotations/`, `JPEGImages/` and `Im
         if a is not None: a.split = split_of.get(stem); out.append(a)
     return out
 
-# %% ../nbs/01_data.ipynb #afaa9cd9
+# %% ../nbs/01_data.ipynb #388318b8
 def read_iml(json_path, # IML's `annotations.json`
              images=None, # folder of the images (default: `IML_Malaria` beside the JSON)
              problems=None): # list that collects faults instead of raising
@@ -271,7 +249,7 @@ def read_iml(json_path, # IML's `annotations.json`
         out.append(Annot(img, boxes, labels, size))
     return out
 
-# %% ../nbs/01_data.ipynb #10b3f478
+# %% ../nbs/01_data.ipynb #b53e1c74
 SPLITS = ('train', 'val', 'test')
 
 def assign_splits(keys, # things to split (file names, cell ids)
@@ -292,7 +270,7 @@ def assign_splits(keys, # things to split (file names, cell ids)
         done += len(members[g])
     return out
 
-# %% ../nbs/01_data.ipynb #3ad573f4
+# %% ../nbs/01_data.ipynb #bfa635e8
 def iml_splits(names):
     "The fixed IML-Malaria split of image file `names`: runs of 10 consecutive photographs stay together."
     names = sorted(names)
@@ -305,7 +283,7 @@ def read_iml_malaria(problems=None):
     for a in out: a.split = splits[a.path.name]
     return out
 
-# %% ../nbs/01_data.ipynb #1329bf3f
+# %% ../nbs/01_data.ipynb #0d58047a
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
 
 def read_folders(root, # a folder holding one subfolder of images per class
@@ -325,7 +303,7 @@ def read_pbc():
     for a in out: a.split = splits[a.path.name]
     return out
 
-# %% ../nbs/01_data.ipynb #a582fc69
+# %% ../nbs/01_data.ipynb #519cd6b4
 LABEL_MAPS = {
     'bccd': {'RBC': 'RBC', 'WBC': 'WBC', 'Platelets': 'Platelets'},
     'iml_malaria': {'red blood cell': 'HealthyRBC', 'ring': 'InfectedRBC', 'trophozoite': 'InfectedRBC',
@@ -345,7 +323,7 @@ def relabel(annots, mapping):
                          a.size, a.split, mapping.get(a.label) if a.label is not None else None))
     return out
 
-# %% ../nbs/01_data.ipynb #f40c98a5
+# %% ../nbs/01_data.ipynb #16029770
 def yolo_class_names(folder):
     "Class names of a YOLO dataset, from `classes.txt` or `data.yaml` in `folder` or its parent."
     import yaml
@@ -381,7 +359,7 @@ def read_yolo(folder, # a YOLO dataset: `images/` and `labels/`, or images besid
         out.append(Annot(img, boxes, labels, size))
     return out
 
-# %% ../nbs/01_data.ipynb #18b3c181
+# %% ../nbs/01_data.ipynb #0a1d22d2
 def read_coco(json_path, # a COCO detection file
               images=None, # folder the file names are relative to (default: the JSON's folder)
               problems=None): # list that collects faults instead of raising
@@ -421,7 +399,7 @@ def write_coco(annots, # the images and boxes to write
     json_path.write_text(json.dumps({'images': images, 'annotations': anns, 'categories': [{'id': i, 'name': c} for c, i in cid.items()]}))
     return json_path
 
-# %% ../nbs/01_data.ipynb #93a7cfbd
+# %% ../nbs/01_data.ipynb #2b198407
 def read_seed002(folder, # a folder with `images/` and `labels/`
                  problems=None): # list that collects faults instead of raising
     "The `Annot`s of a dataset in seed 002's layout, labelled with our `CLASSES`."
@@ -440,7 +418,7 @@ def read_seed002(folder, # a folder with `images/` and `labels/`
         out.append(Annot(img, boxes, labels, size))
     return out
 
-# %% ../nbs/01_data.ipynb #539152d2
+# %% ../nbs/01_data.ipynb #aa04fdb4
 def seed002_labels(a):
     "Seed 002's label dict for `Annot` `a`, whose labels are our `CLASSES`."
     out = {}
@@ -449,7 +427,7 @@ def seed002_labels(a):
                            bboxW=x1 - x0, bboxH=y1 - y0, tlX=x0, tlY=y0)
     return out
 
-# %% ../nbs/01_data.ipynb #cc9a05aa
+# %% ../nbs/01_data.ipynb #f7040f33
 def count_table(annots, by='split'):
     "Markdown table of label counts (box labels, or image labels where there are no boxes) per value of `by`."
     counts = {}

@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['RBC_PX', 'RBC_AREA', 'AREA_RANGE', 'MIN_SOLIDITY', 'CACHE_ENV', 'KINDS', 'fill_holes', 'stain_map', 'cell_mask',
            'purple_map', 'component_nearest', 'centre_cell_mask', 'split_by_boxes', 'isolated_cells',
-           'equivalent_diameter', 'solidity', 'Crop', 'cut_crop', 'crop_problem', 'source_photos', 'restain', 'rescale',
+           'equivalent_diameter', 'solidity', 'Crop', 'rescale', 'cut_crop', 'crop_problem', 'source_photos', 'restain',
            'rbc_diameter', 'feathered', 'paste', 'make_clump', 'CellBank', 'cut_sources', 'assemble_bank', 'build_bank',
            'cache_dir', 'save_bank', 'load_bank', 'bank_path', 'get_bank', 'shared_bank', 'split_of_photos', 'rotated',
            'dihedral', 'Sample', 'compose', 'finish', 'make_image', 'make_slide', 'mask_boxes', 'write_dataset',
            'SynthDataset', 'lab_means']
 
-# %% ../nbs/02_synth.ipynb #6775ab26
+# %% ../nbs/02_synth.ipynb #ceb773c3
 import hashlib, io, json, os, zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +21,7 @@ import cv2
 from .core import *
 from .data import *
 
-# %% ../nbs/02_synth.ipynb #caa1b5e1
+# %% ../nbs/02_synth.ipynb #4a8622a3
 def _disk(n): return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (n, n))
 
 def fill_holes(mask):
@@ -41,7 +41,7 @@ def cell_mask(rgb):
     _, m = cv2.threshold(s, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return fill_holes(cv2.morphologyEx(m, cv2.MORPH_OPEN, _disk(3)))
 
-# %% ../nbs/02_synth.ipynb #e2f756d6
+# %% ../nbs/02_synth.ipynb #ae2fc210
 def purple_map(rgb):
     "How purple each pixel is: blue minus green, smoothed (float32)."
     im = rgb.astype(np.float32)
@@ -65,7 +65,7 @@ def centre_cell_mask(rgb, strong=12, weak=3, max_growth=4):
     cell = grown if grown.sum() < max_growth * core.sum() else core
     return fill_holes(cv2.morphologyEx(cell, cv2.MORPH_CLOSE, _disk(9)))
 
-# %% ../nbs/02_synth.ipynb #1e59adef
+# %% ../nbs/02_synth.ipynb #c7eb0091
 def split_by_boxes(rgb, boxes):
     "Label map (int32): region i+1 is the cell of box i, grown from its centre by watershed; 0 is plasma."
     fg = cell_mask(rgb)
@@ -75,7 +75,7 @@ def split_by_boxes(rgb, boxes):
     cv2.watershed(np.ascontiguousarray(rgb[..., ::-1]), markers)
     return np.where((markers >= 2) & (fg > 0), markers - 1, 0).astype(np.int32)
 
-# %% ../nbs/02_synth.ipynb #3f9a10f4
+# %% ../nbs/02_synth.ipynb #f2dd1556
 def isolated_cells(rgb, exclude=None):
     "Masks (full-image uint8) of stained components that touch nothing else, nor the image edge, outside `exclude`; fragments dropped."
     fg = cell_mask(rgb)
@@ -88,7 +88,7 @@ def isolated_cells(rgb, exclude=None):
     big = area >= 0.4 * np.median(area[inner])  # platelets and debris are far smaller than red cells
     return [(lab == i + 1).astype(np.uint8) for i in np.flatnonzero(inner & big)]
 
-# %% ../nbs/02_synth.ipynb #8c86f4ee
+# %% ../nbs/02_synth.ipynb #91dfa10d
 RBC_PX = 36 # red-cell diameter, in pixels, of every crop and of the model's input (seed 002: 30-40 px at 40x)
 
 def equivalent_diameter(mask):
@@ -102,7 +102,7 @@ def solidity(mask):
     hull = cv2.contourArea(cv2.convexHull(np.concatenate(cnts)))
     return float(mask.sum() / hull) if hull > 0 else 0.0
 
-# %% ../nbs/02_synth.ipynb #b5bcd5b7
+# %% ../nbs/02_synth.ipynb #52013470
 @dataclass
 class Crop:
     "A real cell at the common scale: pixels, mask, class and origin."
@@ -126,17 +126,22 @@ class Crop:
         if getattr(self, '_area', None) is None: self._area = int(np.count_nonzero(self.mask))
         return self._area
 
+def rescale(crop, scale):
+    "`crop` resized by `scale` (mask re-thresholded)."
+    h, w = crop.mask.shape; size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    img = cv2.resize(crop.image, size, interpolation=cv2.INTER_AREA)
+    m = (cv2.resize(crop.mask.astype(np.float32), size, interpolation=cv2.INTER_LINEAR) > 0.5).astype(np.uint8)
+    return Crop(img, m, crop.cls, crop.source, crop.key, crop.split, crop.cut)
+
 def cut_crop(rgb, mask, scale, cls, source, key, pad=3):
     "The `Crop` of the cell in full-image `mask`, rescaled by `scale`."
     ys, xs = np.nonzero(mask)
     h, w = mask.shape
     x0, y0, x1, y1 = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
-    cut = x0 == 0 or y0 == 0 or x1 == w or y1 == h
     X0, Y0, X1, Y1 = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
-    size = (max(1, round((X1 - X0) * scale)), max(1, round((Y1 - Y0) * scale)))
-    img = cv2.resize(rgb[Y0:Y1, X0:X1], size, interpolation=cv2.INTER_AREA)
-    m = (cv2.resize(mask[Y0:Y1, X0:X1].astype(np.float32), size, interpolation=cv2.INTER_LINEAR) > 0.5).astype(np.uint8)
-    return Crop(img, m, cls, source, key, cut=bool(cut))
+    crop = Crop(rgb[Y0:Y1, X0:X1].copy(), mask[Y0:Y1, X0:X1].astype(np.uint8), cls, source, key,
+                cut=bool(x0 == 0 or y0 == 0 or x1 == w or y1 == h))
+    return crop if scale == 1 else rescale(crop, scale)
 
 RBC_AREA = np.pi * RBC_PX ** 2 / 4
 AREA_RANGE = {'RBC': (0.45, 1.8), 'WBC': (1.1 ** 2, 3.5 ** 2), 'Thrombocyte': (0.15 ** 2, 1.0 ** 2)}  # in red-cell areas
@@ -154,7 +159,7 @@ def crop_problem(crop):
     if solidity(crop.mask) < MIN_SOLIDITY[fam]: return 'not convex'
     return None
 
-# %% ../nbs/02_synth.ipynb #d80942f8
+# %% ../nbs/02_synth.ipynb #e51d3fc4
 def _seeded(key):
     "A random generator seeded by the string `key`."
     return np.random.default_rng(int(hashlib.sha1(key.encode()).hexdigest()[:12], 16))
@@ -195,14 +200,14 @@ def _photo_crops(job):
     for c in crops: c.split = a.split
     return crops, _lab_stats(rgb)
 
-# %% ../nbs/02_synth.ipynb #a243bfb0
+# %% ../nbs/02_synth.ipynb #912ead76
 def source_photos():
     "Dict from source name to (annots with splits, label -> our class)."
     return {'pbc': ([a for a in read_pbc() if LABEL_MAPS['pbc'][a.label]], LABEL_MAPS['pbc']),
             'iml_malaria': (read_iml_malaria(), LABEL_MAPS['iml_malaria']),
             'bccd': (read_voc_dir(dataset_dir('bccd')/'BCCD', problems=[]), {'RBC': 'HealthyRBC', 'WBC': None, 'Platelets': None})}
 
-# %% ../nbs/02_synth.ipynb #a70cabbb
+# %% ../nbs/02_synth.ipynb #459ea9a7
 def restain(rgb, src, dst):
     "`rgb` (uint8) with its Lab colours moved from style `src` to style `dst` (dicts with Lab `mean` and `std`)."
     v = np.arange(256, dtype=np.float32)[:, None]
@@ -210,14 +215,7 @@ def restain(rgb, src, dst):
     lab = cv2.LUT(cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB), np.clip(lut, 0, 255).round().astype(np.uint8)[None])
     return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
 
-# %% ../nbs/02_synth.ipynb #cd328d54
-def rescale(crop, scale):
-    "`crop` resized by `scale` (mask re-thresholded)."
-    h, w = crop.mask.shape; size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    img = cv2.resize(crop.image, size, interpolation=cv2.INTER_AREA)
-    m = (cv2.resize(crop.mask.astype(np.float32), size, interpolation=cv2.INTER_LINEAR) > 0.5).astype(np.uint8)
-    return Crop(img, m, crop.cls, crop.source, crop.key, crop.split, crop.cut)
-
+# %% ../nbs/02_synth.ipynb #f816ede8
 def rbc_diameter(crops):
     "Median equivalent diameter of the clean red cells among `crops` (pixels, at their scale)."
     d = [equivalent_diameter(c.mask) for c in crops if c.cls in ('HealthyRBC', 'InfectedRBC') and not c.cut and solidity(c.mask) >= MIN_SOLIDITY['RBC']]
@@ -257,7 +255,7 @@ def make_clump(platelets, rng, key_prefix=''):
     return Crop(canvas[y0:y1, x0:x1].round().astype(np.uint8), union[y0:y1, x0:x1], 'PlateletClump', 'composed',
                 key_prefix + '+'.join(p.key for p in picks), picks[0].split)
 
-# %% ../nbs/02_synth.ipynb #e060abc1
+# %% ../nbs/02_synth.ipynb #5edf336b
 @dataclass
 class CellBank:
     "Real cell crops at the common scale, with the stain styles and scales of their sources."
@@ -318,7 +316,7 @@ def build_bank(rbc_per_image=6, workers=None, progress=True):
     "A `CellBank` cut from the real data in `data_root()`."
     return assemble_bank(*cut_sources(rbc_per_image, workers, progress))
 
-# %% ../nbs/02_synth.ipynb #3ef90e6a
+# %% ../nbs/02_synth.ipynb #04d54d35
 CACHE_ENV = 'BLOODCELLS_CACHE'
 
 def cache_dir():
@@ -366,7 +364,7 @@ def shared_bank(path=None):
     if key not in _OPENED: _OPENED[key] = get_bank(key)
     return _OPENED[key]
 
-# %% ../nbs/02_synth.ipynb #fd166c02
+# %% ../nbs/02_synth.ipynb #1b4578c7
 def split_of_photos(bank):
     "Dict from each photograph (crop key, clumps split into their platelets') to the set of splits its cells are in."
     out = {}
@@ -374,7 +372,7 @@ def split_of_photos(bank):
         for k in (c.key.split(':', 1)[1].split('+') if c.cls == 'PlateletClump' else [c.key]): out.setdefault(k, set()).add(c.split)
     return out
 
-# %% ../nbs/02_synth.ipynb #8055d916
+# %% ../nbs/02_synth.ipynb #e5df5ec9
 def rotated(crop, angle, scale=1.0, flip=False):
     "Image and mask of `crop` rotated by `angle` degrees, scaled, optionally mirrored, on a canvas that fits them."
     img, m = (crop.image[:, ::-1], crop.mask[:, ::-1]) if flip else (crop.image, crop.mask)
@@ -489,7 +487,7 @@ def compose(bank, # the `CellBank`
         labels.append(label); keys.append(key); masks.append((X, Y, vis))
     return Sample(np.clip(canvas, 0, 255).astype(np.uint8), np.array(boxes, np.float32).reshape(-1, 4), labels, keys, masks)
 
-# %% ../nbs/02_synth.ipynb #62de052f
+# %% ../nbs/02_synth.ipynb #2ca65093
 _NOISE = np.random.default_rng(2024).standard_normal((1024, 1024, 3), dtype=np.float32)  # sensor noise, cut at random offsets
 
 def finish(img, bank, rng):
@@ -507,7 +505,7 @@ def finish(img, bank, rng):
     out += rng.uniform(0.5, 3) * _NOISE[oy:oy + H, ox:ox + W]
     return np.clip(out, 0, 255).astype(np.uint8)
 
-# %% ../nbs/02_synth.ipynb #d8f8c751
+# %% ../nbs/02_synth.ipynb #1182b00c
 KINDS = ('healthy', 'infected', 'mixed')
 
 def _image_rng(seed, split, index): return np.random.default_rng([seed, SPLITS.index(split), index])
@@ -533,7 +531,7 @@ def make_slide(bank, split, index, seed=0, size=1000):
     s.image = finish(s.image, bank, rng)
     return s
 
-# %% ../nbs/02_synth.ipynb #64588b62
+# %% ../nbs/02_synth.ipynb #0e0fd843
 def mask_boxes(sample):
     "The bounding box of each object's pasted mask, clipped to the image, as an (n, 4) array."
     out = []
@@ -541,11 +539,10 @@ def mask_boxes(sample):
         ys, xs = np.nonzero(m); out.append([x + xs.min(), y + ys.min(), x + xs.max() + 1, y + ys.max() + 1])
     return np.array(out, np.float32).reshape(-1, 4)
 
-# %% ../nbs/02_synth.ipynb #111e17ea
+# %% ../nbs/02_synth.ipynb #7485a0e7
 def _write_one(job):
     "Make image `index` and write it with its seed-002 labels; returns its `Annot`."
     bank, out, split, index, seed, size, ext, slides = job
-    cv2.setNumThreads(1)  # the processes are the parallelism
     s = (make_slide if slides else make_image)(shared_bank(bank), split, index, seed, size)
     name = f"{'slide' if slides else split}_{seed}_{index:06d}"
     path = out/'images'/f'{name}{ext}'
@@ -571,7 +568,7 @@ def write_dataset(out, # folder to write `images/`, `labels/` and `{split}.json`
     out = Path(out); (out/'images').mkdir(parents=True, exist_ok=True); (out/'labels').mkdir(exist_ok=True)
     size = size or (1000 if slides else 224)
     jobs = [(bank, out, split, i, seed, size, ext, slides) for i in range(n)]
-    with get_context('spawn').Pool(workers or os.cpu_count()) as pool:
+    with get_context('spawn').Pool(workers or os.cpu_count(), initializer=cv2.setNumThreads, initargs=(1,)) as pool:  # the processes are the parallelism
         it = pool.imap(synth._write_one, jobs, chunksize=16)
         annots = list(track(it, n, f'writing {split}') if progress else it)
     return write_coco(annots, out/f"{'slides' if slides else split}.json", CLASSES)
@@ -586,7 +583,7 @@ class SynthDataset:
         s = make_image(shared_bank(self.bank), self.split, i, self.seed, self.size)
         return s.image, s.boxes, np.array([CLASSES.index(l) for l in s.labels], np.int64)
 
-# %% ../nbs/02_synth.ipynb #cdcfbea4
+# %% ../nbs/02_synth.ipynb #73c2ad44
 def lab_means(images):
     "Each RGB image's mean CIE Lab colour, as an (n, 3) array (8-bit Lab scale)."
     return np.array([cv2.cvtColor(im, cv2.COLOR_RGB2LAB).reshape(-1, 3).mean(0) for im in images])

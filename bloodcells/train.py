@@ -7,7 +7,7 @@ __all__ = ['REAL', 'MAX_BOXES', 'RECIPES', 'prepare_real', 'RealTiles', 'dihedra
            'data_stats', 'ClassifyLoss', 'DetectLoss', 'class_accuracy', 'world_size', 'rank', 'Checkpoint',
            'make_learner', 'fit_phase', 'train', 'load_detector', 'predict_tile', 'model_tile']
 
-# %% ../nbs/05_train.ipynb #ed297e62
+# %% ../nbs/05_train.ipynb #b4a11856
 import json, os, time
 from contextlib import nullcontext
 from dataclasses import dataclass, asdict
@@ -27,9 +27,9 @@ from .core import *
 from .data import *
 from .detect import *
 from .model import *
-from .synth import SynthDataset, bank_path, get_bank, cache_dir, make_image
+from .synth import SynthDataset, bank_path, get_bank, cache_dir, make_image, dihedral
 
-# %% ../nbs/05_train.ipynb #570916ea
+# %% ../nbs/05_train.ipynb #44143201
 REAL = {'bccd': (lambda split: read_voc_dir(dataset_dir('bccd')/'BCCD', split, problems=[]), {'RBC': 'RBC', 'WBC': 'WBC', 'Platelets': 'Platelets'}),
         'iml_malaria': (lambda split: [a for a in read_iml_malaria() if a.split == split], LABEL_MAPS['iml_malaria'])}
 
@@ -50,7 +50,7 @@ def prepare_real(name, # 'bccd' or 'iml_malaria'
         write_coco(annots, out/f'{split}.json')
     return out
 
-# %% ../nbs/05_train.ipynb #8ec11180
+# %% ../nbs/05_train.ipynb #9afbf950
 class RealTiles:
     "Random (train) or fixed (val) 224x224 windows of prepared real fields: (image, boxes, class indices)."
     def __init__(self, folder, split, classes, n, seed=0, train=True):
@@ -80,14 +80,13 @@ class RealTiles:
 
 def dihedral_tile(img, boxes, k):
     "A square tile and its corner boxes under the `k`-th symmetry of the square (as `synth.dihedral`)."
-    from bloodcells.synth import dihedral
     n = img.shape[0]; b = np.asarray(boxes, np.float32).reshape(-1, 4).copy()
     if k & 1: b = np.stack([b[:, 1], n - b[:, 2], b[:, 3], n - b[:, 0]], 1)  # a quarter turn: (x, y) -> (y, n - x)
     if k & 2: b = np.stack([n - b[:, 2], n - b[:, 3], n - b[:, 0], n - b[:, 1]], 1)
     if k >= 4: b = np.stack([n - b[:, 2], b[:, 1], n - b[:, 0], b[:, 3]], 1)
     return np.ascontiguousarray(dihedral(img, k)), b
 
-# %% ../nbs/05_train.ipynb #3c24b4a4
+# %% ../nbs/05_train.ipynb #703d27cf
 MAX_BOXES = 128
 
 class Tiles:
@@ -101,7 +100,7 @@ class Tiles:
         hot = np.zeros(self.n_classes, np.float32); hot[np.asarray(cls, int)] = 1
         return np.ascontiguousarray(img.transpose(2, 0, 1)), encode_targets(boxes, cls, self.anchors), gt, hot
 
-# %% ../nbs/05_train.ipynb #f90db59f
+# %% ../nbs/05_train.ipynb #f2ea12d3
 @dataclass
 class Recipe:
     "A named training configuration."
@@ -130,7 +129,7 @@ def recipe_data(r, seed=0):
     folder = prepare_real(r.data)
     return RealTiles(folder, 'train', r.classes, r.n_train, seed), RealTiles(folder, 'val', r.classes, r.n_valid, seed, train=False)
 
-# %% ../nbs/05_train.ipynb #c47fffee
+# %% ../nbs/05_train.ipynb #639bb0ec
 def data_stats(source, n=512):
     "Anchors fitted to, and per-channel mean and std of, the first `n` items of `source`."
     items = [source[i] for i in range(min(n, len(source)))]
@@ -138,7 +137,7 @@ def data_stats(source, n=512):
     pix = np.stack([im for im, _, _ in items]).reshape(-1, 3).astype(np.float64)
     return fit_anchors(wh[(wh > 0).all(1)]), pix.mean(0).round(2).tolist(), pix.std(0).round(2).tolist()
 
-# %% ../nbs/05_train.ipynb #1a7abbc6
+# %% ../nbs/05_train.ipynb #a19fe439
 class ClassifyLoss(nn.Module):
     "Phase 1: binary cross-entropy of which classes a tile holds."
     def forward(self, pred, targets, gt, hot): return F.binary_cross_entropy_with_logits(pred.float(), hot)
@@ -152,7 +151,7 @@ def class_accuracy(pred, targets, gt, hot):
     "Share of (tile, class) presence answers that are right at a 0.5 threshold."
     return ((pred.float().sigmoid() > 0.5) == (hot > 0.5)).float().mean()
 
-# %% ../nbs/05_train.ipynb #4ab6830d
+# %% ../nbs/05_train.ipynb #65f126ec
 def world_size():
     "Number of processes in a data-parallel run started by `torchrun` (1 otherwise)."
     return int(os.environ.get('WORLD_SIZE', 1))
@@ -199,7 +198,7 @@ def fit_phase(learn, n_epoch, lr, ckpt, meta):
         learn.fit_one_cycle(n_epoch, lr, start_epoch=start, cbs=[cb])
     return cb.history, cb.seconds
 
-# %% ../nbs/05_train.ipynb #d2e144fa
+# %% ../nbs/05_train.ipynb #221f14d8
 def _loaders(train_src, valid_src, anchors, n_classes, r, device):
     "fastai DataLoaders over `Tiles` of the recipe's sources."
     workers = os.cpu_count() if r.workers is None else r.workers
@@ -256,7 +255,7 @@ def load_detector(path):
     m.load_state_dict(state['model'])
     return m.eval()
 
-# %% ../nbs/05_train.ipynb #d2452080
+# %% ../nbs/05_train.ipynb #d73194db
 def predict_tile(model, tile, min_score=0.3):
     "Boxes, scores and class indices that a trained detector finds in one 224x224 RGB tile."
     with torch.no_grad(): out = model(torch.from_numpy(np.ascontiguousarray(tile.transpose(2, 0, 1)))[None])[0].numpy()
