@@ -7,7 +7,7 @@ __all__ = ['REAL', 'MAX_BOXES', 'RECIPES', 'prepare_real', 'RealTiles', 'dihedra
            'data_stats', 'ClassifyLoss', 'DetectLoss', 'class_accuracy', 'world_size', 'rank', 'Checkpoint',
            'make_learner', 'fit_phase', 'train', 'load_detector', 'predict_tile', 'model_tile']
 
-# %% ../nbs/05_train.ipynb #b4a11856
+# %% ../nbs/05_train.ipynb #85ccfa34
 import json, os, time
 from contextlib import nullcontext
 from dataclasses import dataclass, asdict
@@ -29,7 +29,7 @@ from .detect import *
 from .model import *
 from .synth import SynthDataset, bank_path, get_bank, cache_dir, make_image, dihedral
 
-# %% ../nbs/05_train.ipynb #44143201
+# %% ../nbs/05_train.ipynb #2154201b
 REAL = {'bccd': (lambda split: read_voc_dir(dataset_dir('bccd')/'BCCD', split, problems=[]), {'RBC': 'RBC', 'WBC': 'WBC', 'Platelets': 'Platelets'}),
         'iml_malaria': (lambda split: [a for a in read_iml_malaria() if a.split == split], LABEL_MAPS['iml_malaria'])}
 
@@ -50,7 +50,7 @@ def prepare_real(name, # 'bccd' or 'iml_malaria'
         write_coco(annots, out/f'{split}.json')
     return out
 
-# %% ../nbs/05_train.ipynb #9afbf950
+# %% ../nbs/05_train.ipynb #859cda7a
 class RealTiles:
     "Random (train) or fixed (val) 224x224 windows of prepared real fields: (image, boxes, class indices)."
     def __init__(self, folder, split, classes, n, seed=0, train=True):
@@ -86,7 +86,7 @@ def dihedral_tile(img, boxes, k):
     if k >= 4: b = np.stack([n - b[:, 2], b[:, 1], n - b[:, 0], b[:, 3]], 1)
     return np.ascontiguousarray(dihedral(img, k)), b
 
-# %% ../nbs/05_train.ipynb #703d27cf
+# %% ../nbs/05_train.ipynb #d0d6656c
 MAX_BOXES = 128
 
 class Tiles:
@@ -100,7 +100,7 @@ class Tiles:
         hot = np.zeros(self.n_classes, np.float32); hot[np.asarray(cls, int)] = 1
         return np.ascontiguousarray(img.transpose(2, 0, 1)), encode_targets(boxes, cls, self.anchors), gt, hot
 
-# %% ../nbs/05_train.ipynb #f2ea12d3
+# %% ../nbs/05_train.ipynb #36b4d2d1
 @dataclass
 class Recipe:
     "A named training configuration."
@@ -129,7 +129,7 @@ def recipe_data(r, seed=0):
     folder = prepare_real(r.data)
     return RealTiles(folder, 'train', r.classes, r.n_train, seed), RealTiles(folder, 'val', r.classes, r.n_valid, seed, train=False)
 
-# %% ../nbs/05_train.ipynb #639bb0ec
+# %% ../nbs/05_train.ipynb #b6ca74eb
 def data_stats(source, n=512):
     "Anchors fitted to, and per-channel mean and std of, the first `n` items of `source`."
     items = [source[i] for i in range(min(n, len(source)))]
@@ -137,7 +137,7 @@ def data_stats(source, n=512):
     pix = np.stack([im for im, _, _ in items]).reshape(-1, 3).astype(np.float64)
     return fit_anchors(wh[(wh > 0).all(1)]), pix.mean(0).round(2).tolist(), pix.std(0).round(2).tolist()
 
-# %% ../nbs/05_train.ipynb #a19fe439
+# %% ../nbs/05_train.ipynb #720e9cbc
 class ClassifyLoss(nn.Module):
     "Phase 1: binary cross-entropy of which classes a tile holds."
     def forward(self, pred, targets, gt, hot): return F.binary_cross_entropy_with_logits(pred.float(), hot)
@@ -151,7 +151,7 @@ def class_accuracy(pred, targets, gt, hot):
     "Share of (tile, class) presence answers that are right at a 0.5 threshold."
     return ((pred.float().sigmoid() > 0.5) == (hot > 0.5)).float().mean()
 
-# %% ../nbs/05_train.ipynb #65f126ec
+# %% ../nbs/05_train.ipynb #b6cd0dd4
 def world_size():
     "Number of processes in a data-parallel run started by `torchrun` (1 otherwise)."
     return int(os.environ.get('WORLD_SIZE', 1))
@@ -161,10 +161,10 @@ def rank():
     return int(os.environ.get('RANK', 0))
 
 class Checkpoint(Callback):
-    "Save the whole training state to `path` after every epoch from `start` on, adding each epoch's losses and metrics to `history`."
+    "Save the whole training state to `path` after every epoch from `start` on, adding each epoch's losses and metrics to `history`; keep the best epoch's weights at `best`."
     order = 60  # after the Recorder has logged the epoch
-    def __init__(self, path, meta, history=(), start=0, seconds=0.0):
-        self.path, self.meta, self.history, self.start, self.seconds = Path(path), meta, list(history), start, seconds
+    def __init__(self, path, meta, history=(), start=0, seconds=0.0, best=None):
+        self.path, self.meta, self.history, self.start, self.seconds, self.best = Path(path), meta, list(history), start, seconds, best
     def before_fit(self): self.t0 = time.time() - self.seconds
     def after_epoch(self):
         if self.epoch < self.start: return  # an epoch skipped on resuming
@@ -174,6 +174,7 @@ class Checkpoint(Callback):
         model = getattr(self.learn.model, 'module', self.learn.model)  # unwrapped when data-parallel
         torch.save(dict(self.meta, model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.epoch,
                         n_epoch=self.n_epoch, history=self.history, seconds=self.seconds), self.path)
+        if self.best and self.history[-1][1] <= min(h[1] for h in self.history): torch.save(model.state_dict(), self.best)
 
 def make_learner(model, dls, phase, anchors, n_classes, cbs=()):
     "A fastai `Learner` for `phase` 1 (classify) or 2 (detect), in mixed precision on a GPU."
@@ -182,8 +183,8 @@ def make_learner(model, dls, phase, anchors, n_classes, cbs=()):
     if torch.cuda.is_available() and world_size() == 1: learn.add_cb(MixedPrecision())
     return learn
 
-def fit_phase(learn, n_epoch, lr, ckpt, meta):
-    "Fit `learn` for `n_epoch` one-cycle epochs, resuming from `ckpt` if it holds this phase; returns the history and the seconds spent, all sessions together."
+def fit_phase(learn, n_epoch, lr, ckpt, meta, best=None):
+    "Fit `learn` for `n_epoch` one-cycle epochs, resuming from `ckpt` if it holds this phase (best epoch's weights kept at `best`); returns the history and the seconds spent, all sessions together."
     start, history, seconds = 0, [], 0.0
     if ckpt.exists():
         dev = learn.dls.device or 'cpu'
@@ -192,13 +193,13 @@ def fit_phase(learn, n_epoch, lr, ckpt, meta):
         start, history, seconds = state['epoch'] + 1, state['history'], state.get('seconds', 0.0)
         if start >= n_epoch: return history, seconds
         print(f"resuming {ckpt.name} at epoch {start} of {n_epoch}")
-    cb = Checkpoint(ckpt, meta, history, start, seconds)
+    cb = Checkpoint(ckpt, meta, history, start, seconds, best)
     if world_size() > 1: import fastai.distributed  # adds `Learner.distrib_ctx` (needs the accelerate package)
     with learn.distrib_ctx(sync_bn=False) if world_size() > 1 else nullcontext():
         learn.fit_one_cycle(n_epoch, lr, start_epoch=start, cbs=[cb])
     return cb.history, cb.seconds
 
-# %% ../nbs/05_train.ipynb #221f14d8
+# %% ../nbs/05_train.ipynb #2566e452
 def _loaders(train_src, valid_src, anchors, n_classes, r, device):
     "fastai DataLoaders over `Tiles` of the recipe's sources."
     workers = os.cpu_count() if r.workers is None else r.workers
@@ -238,11 +239,13 @@ def train(recipe, # a name in `RECIPES`, or a `Recipe`
     model.to_detector()
     if r.init: model.load_state_dict(init['model'])
     learn = make_learner(model, dls, 2, anchors, n_classes, cbs)
-    history['detect'], seconds['detect'] = fit_phase(learn, r.det_epochs, r.lr, out/'phase2.pth', dict(meta, phase=2))
+    history['detect'], seconds['detect'] = fit_phase(learn, r.det_epochs, r.lr, out/'phase2.pth', dict(meta, phase=2), out/'phase2-best.pth')
     if rank(): return out
+    model.load_state_dict(torch.load(out/'phase2-best.pth', map_location='cpu'))
+    best = int(np.argmin([h[1] for h in history['detect']]))
     torch.save(dict(meta, model={k: v.cpu() for k, v in model.state_dict().items()}), out/'model.pth')
     metrics = dict(recipe=r.name, history=history, columns=dict(classify=['train_loss', 'valid_loss', 'class_accuracy'], detect=['train_loss', 'valid_loss']),
-                   final=dict(class_accuracy=history['classify'][-1][2] if r.cls_epochs else None, valid_loss=history['detect'][-1][1]),
+                   final=dict(class_accuracy=history['classify'][-1][2] if r.cls_epochs else None, valid_loss=history['detect'][best][1], best_epoch=best),
                    training_seconds={k: round(v) for k, v in seconds.items()}, session_seconds=round(time.time() - t0), gpus=world_size(), device=torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
                    date=time.strftime('%Y-%m-%d'), params=model_size(model.cpu())[0], gflops=round(model_size(model)[1], 3))
     (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
@@ -255,7 +258,7 @@ def load_detector(path):
     m.load_state_dict(state['model'])
     return m.eval()
 
-# %% ../nbs/05_train.ipynb #d73194db
+# %% ../nbs/05_train.ipynb #21d3b31b
 def predict_tile(model, tile, min_score=0.3):
     "Boxes, scores and class indices that a trained detector finds in one 224x224 RGB tile."
     with torch.no_grad(): out = model(torch.from_numpy(np.ascontiguousarray(tile.transpose(2, 0, 1)))[None])[0].numpy()
