@@ -6,11 +6,11 @@
 __all__ = ['TILE', 'STRIDE', 'GRID', 'SEED002_ANCHORS', 'wh_iou', 'fit_anchors', 'mean_best_iou', 'encode_targets', 'sigmoid',
            'softmax', 'decode', 'logit', 'targets_to_output', 'nms', 'detect_tile']
 
-# %% ../nbs/03_detect.ipynb #dabe4ff2
+# %% ../nbs/03_detect.ipynb #7c559539
 import numpy as np
 from .core import *
 
-# %% ../nbs/03_detect.ipynb #8ad0afe4
+# %% ../nbs/03_detect.ipynb #47628262
 TILE, STRIDE = 224, 16 # model input side; pixels per grid cell
 GRID = TILE // STRIDE # 14
 SEED002_ANCHORS = np.array([(3.1, 3.1), (6.125, 3.1), (3.1, 6.125), (6.125, 6.125), (5.32, 5.32), (2.7, 2.7)], np.float32) # (w, h) in grid units
@@ -40,7 +40,7 @@ def mean_best_iou(wh, anchors):
     "Mean over `wh` of the IoU with the best-fitting anchor: how well the anchors cover the boxes."
     return float(wh_iou(wh, anchors).max(1).mean())
 
-# %% ../nbs/03_detect.ipynb #ae2546fb
+# %% ../nbs/03_detect.ipynb #ea2b14b1
 def encode_targets(boxes, # corner boxes (n, 4) in tile pixels
                    classes, # class index of each box
                    anchors, # (A, 2) anchor shapes in grid units
@@ -54,20 +54,20 @@ def encode_targets(boxes, # corner boxes (n, 4) in tile pixels
         t[a, gj, gi] = (cx - gi, cy - gj, np.log(w / anchors[a, 0]), np.log(h / anchors[a, 1]), 1, c)
     return t
 
-# %% ../nbs/03_detect.ipynb #61a9cce2
-def sigmoid(x): return 1 / (1 + np.exp(-x))
+# %% ../nbs/03_detect.ipynb #724997d4
+def sigmoid(x): return 0.5 * (1 + np.tanh(0.5 * x))  # the logistic function, without overflow for large |x|
 
 def softmax(x, axis=-1):
     e = np.exp(x - x.max(axis, keepdims=True)); return e / e.sum(axis, keepdims=True)
 
-def decode(out, # raw output of one tile (A*(5+C), grid, grid)
+def decode(out, # raw output of one tile or field (A*(5+C), grid rows, grid columns)
            anchors, # (A, 2) anchor shapes in grid units
            min_score=0.25, # drop boxes scoring less
            stride=STRIDE):
     "Boxes (n, 4) in tile pixels, scores (n,) and class indices (n,) from one tile's raw output."
-    A = len(anchors); _, G, _ = out.shape
-    p = out.reshape(A, -1, G, G).transpose(0, 2, 3, 1)  # A, gy, gx, 5+C
-    gy, gx = np.mgrid[0:G, 0:G]
+    A = len(anchors); _, Gh, Gw = out.shape
+    p = out.reshape(A, -1, Gh, Gw).transpose(0, 2, 3, 1)  # A, gy, gx, 5+C
+    gy, gx = np.mgrid[0:Gh, 0:Gw]
     cx, cy = (sigmoid(p[..., 0]) + gx) * stride, (sigmoid(p[..., 1]) + gy) * stride
     w = np.exp(np.clip(p[..., 2], -8, 8)) * anchors[:, 0, None, None] * stride
     h = np.exp(np.clip(p[..., 3], -8, 8)) * anchors[:, 1, None, None] * stride
@@ -77,7 +77,7 @@ def decode(out, # raw output of one tile (A*(5+C), grid, grid)
     boxes = cxcywh2xyxy(np.stack([cx[keep], cy[keep], w[keep], h[keep]], -1))
     return boxes.astype(np.float32), score[keep].astype(np.float32), cls[keep]
 
-# %% ../nbs/03_detect.ipynb #2b95d525
+# %% ../nbs/03_detect.ipynb #931a9695
 def logit(p): p = np.clip(p, 1e-6, 1 - 1e-6); return np.log(p / (1 - p))
 
 def targets_to_output(t, n_classes, sure=12.0):
@@ -89,7 +89,7 @@ def targets_to_output(t, n_classes, sure=12.0):
     p[..., 5:] = -sure; np.put_along_axis(p[..., 5:], t[..., 5:6].astype(int), sure, -1)
     return p.transpose(0, 3, 1, 2).reshape(A * (5 + n_classes), G, G)
 
-# %% ../nbs/03_detect.ipynb #8cbe113d
+# %% ../nbs/03_detect.ipynb #de9e88e7
 def nms(boxes, scores, classes=None, iou=0.45):
     "Indices of the boxes kept by greedy non-maximum suppression (per class when `classes` is given), best first."
     boxes = np.asarray(boxes, np.float32).reshape(-1, 4); scores = np.asarray(scores, np.float32)
@@ -102,7 +102,7 @@ def nms(boxes, scores, classes=None, iou=0.45):
         order = order[box_iou(boxes[i:i + 1], boxes[order])[0] <= iou]
     return np.array(keep, dtype=np.int64)
 
-# %% ../nbs/03_detect.ipynb #4c3b4537
+# %% ../nbs/03_detect.ipynb #ffc1a4c5
 def detect_tile(out, anchors, min_score=0.25, iou=0.45):
     "Boxes, scores and classes of one tile's raw output after decoding and per-class NMS."
     boxes, scores, cls = decode(out, anchors, min_score)
