@@ -1,0 +1,76 @@
+"""`bloodcells analyze` and `bloodcells demo` run as a user runs them, and the HTML report read in a headless Chromium on a phone-sized screen."""
+import json, os, subprocess
+from pathlib import Path
+import cv2, pytest
+from playwright.sync_api import sync_playwright
+from bloodcells.data import read_iml_malaria
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT/'models'/'iml-malaria'/'model.onnx'
+SHOTS = ROOT/'tests'/'out'
+CHROMIUM = Path('/usr/bin/chromium')
+CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                 '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+def run(*args):
+    "Run the console script; returns the completed process."
+    return subprocess.run(['bloodcells', *map(str, args)], capture_output=True, text=True, timeout=900)
+
+@pytest.fixture(scope='module')
+def fields():
+    "Three real IML test fields (the tests need BLOODCELLS_DATA: without it they fail, not skip)."
+    assert os.environ.get('BLOODCELLS_DATA'), 'set BLOODCELLS_DATA to the shared data folder'
+    return [a.path for a in read_iml_malaria() if a.split == 'test'][:3]
+
+@pytest.fixture(scope='module')
+def analysed(fields, tmp_path_factory):
+    "A patient's report from two fields, a damaged file and a video of the third field."
+    tmp = tmp_path_factory.mktemp('patient')
+    (tmp/'damaged.jpg').write_bytes(fields[0].read_bytes()[:3000])
+    clip = tmp/'eyepiece.avi'
+    vw = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*'MJPG'), 5, (1280, 960))
+    frame = cv2.imread(str(fields[2]))
+    for _ in range(6): vw.write(frame)
+    vw.release()
+    r = run('analyze', fields[0], tmp/'damaged.jpg', fields[1], clip, '--every', 3, '--model', MODEL, '--out', tmp/'report',
+            '--depth-um', 3, '--sex', 'female', '--patient', 'test patient')
+    return r, tmp/'report'
+
+def test_analyze_skips_the_damaged_file_and_reports_the_rest(analysed, fields):
+    r, out = analysed
+    assert r.returncode == 0, r.stderr
+    assert 'damaged.jpg' in r.stderr and 'Traceback' not in r.stderr
+    report = json.loads((out/'report.json').read_text())
+    assert report['fields'] == [fields[0].name, fields[1].name, 'eyepiece.avi#frame0', 'eyepiece.avi#frame3']
+    assert report['red_cells'] > 300 and report['parasitemia']['counted'] == report['red_cells']
+    assert {'rbc_per_ul', 'anaemia_flag', 'rbc_flag', 'platelets_per_ul'} <= set(report) and report['rbc_range'] == [3.8e6, 5.2e6]
+    assert len(report['problems']) == 1 and 'report.html' in r.stdout
+    assert sorted(p.name for p in out.glob('*-cells.png')) == sorted([f'{fields[0].stem}-cells.png', f'{fields[1].stem}-cells.png', 'eyepiece.avi_frame0-cells.png', 'eyepiece.avi_frame3-cells.png'])
+
+def test_nothing_readable_is_an_error(tmp_path):
+    (tmp_path/'empty.png').write_bytes(b'')
+    r = run('analyze', tmp_path/'empty.png', tmp_path/'missing.jpg', '--model', MODEL, '--out', tmp_path/'out')
+    assert r.returncode == 2 and 'empty.png' in r.stderr and 'missing.jpg' in r.stderr and 'Traceback' not in r.stderr
+
+def test_demo_compares_with_the_truth(tmp_path):
+    r = run('demo', '--out', tmp_path/'demo')
+    assert r.returncode == 0, r.stderr
+    assert 'truth' in r.stdout and 'found' in r.stdout and 'parasitemia: truth' in r.stdout
+    assert (tmp_path/'demo'/'report.html').exists() and (tmp_path/'demo'/'slide-truth.json').exists()
+
+def test_report_page_on_a_phone(analysed):
+    _, out = analysed
+    if not CHROMIUM.exists(): pytest.fail(f"no browser at {CHROMIUM}: install it with `apt-get install -y chromium`")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={'width': 390, 'height': 844}, device_scale_factor=2)
+        page.goto((out/'report.html').as_uri())
+        assert 'test patient' in page.title()
+        assert '%' in page.inner_text('#parasitemia') and 'infected of' in page.inner_text('#parasitemia')
+        assert page.locator('#differential tr').count() == 5 and page.locator('svg rect').count() >= 2
+        assert 'million' in page.inner_text('#density')
+        widths = page.eval_on_selector_all('figure img', 'imgs => imgs.map(i => i.naturalWidth)')
+        assert len(widths) == 4 and all(w > 0 for w in widths)
+        assert page.evaluate('document.documentElement.scrollWidth') <= 391  # nothing wider than the phone
+        SHOTS.mkdir(exist_ok=True); page.screenshot(path=str(SHOTS/'report-phone.png'), full_page=True)
+        browser.close()
