@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['FORMATS', 'read_test_set', 'load_model', 'predict_set', 'score', 'truth_and_predictions', 'evaluate', 'report']
 
-# %% ../nbs/09_evaluate.ipynb #8ede6109
+# %% ../nbs/09_evaluate.ipynb #121a0715
 import json, os, tempfile
 from pathlib import Path
 import numpy as np
@@ -14,7 +14,7 @@ from .data import *
 from .metrics import *
 from .runtime import Detector, find_cells, ScaleError
 
-# %% ../nbs/09_evaluate.ipynb #642a9e1a
+# %% ../nbs/09_evaluate.ipynb #e8ee2235
 FORMATS = ('voc', 'yolo', 'coco', 'iml', 'seed002')
 
 def _coco_file(data, split):
@@ -43,7 +43,7 @@ def read_test_set(data, # a folder (or a COCO JSON file)
     splits = iml_splits(a.path.name for a in annots)
     return relabel([a for a in annots if split is None or splits[a.path.name] == split], LABEL_MAPS['iml_malaria'])
 
-# %% ../nbs/09_evaluate.ipynb #d1b7303f
+# %% ../nbs/09_evaluate.ipynb #4f91285e
 def load_model(path):
     "A `Detector` from an ONNX file, or from a `.pth` checkpoint exported to a temporary ONNX file (that needs PyTorch)."
     path = Path(path)

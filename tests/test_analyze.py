@@ -52,18 +52,26 @@ def test_nothing_readable_is_an_error(tmp_path):
     r = run('analyze', tmp_path/'empty.png', tmp_path/'missing.jpg', '--model', MODEL, '--out', tmp_path/'out')
     assert r.returncode == 2 and 'empty.png' in r.stderr and 'missing.jpg' in r.stderr and 'Traceback' not in r.stderr
 
+def browser_page(p, width, height):
+    "A page of a headless Chromium; the test fails, rather than skips, where there is no Chromium."
+    if not CHROMIUM.exists(): pytest.fail(f"no browser at {CHROMIUM}: install it with `apt-get install -y chromium`")
+    return p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS).new_page(viewport={'width': width, 'height': height}, device_scale_factor=2)
+
 def test_demo_compares_with_the_truth(tmp_path):
-    r = run('demo', '--out', tmp_path/'demo')
+    r = run('demo', '--out', tmp_path/'demo', '--depth-um', 2)
     assert r.returncode == 0, r.stderr
     assert 'truth' in r.stdout and 'found' in r.stdout and 'parasitemia: truth' in r.stdout
     assert (tmp_path/'demo'/'report.html').exists() and (tmp_path/'demo'/'slide-truth.json').exists()
+    with sync_playwright() as p:  # the report's numbers, above its images (README shows this picture)
+        page = browser_page(p, 560, 900)
+        page.goto((tmp_path/'demo'/'report.html').as_uri())
+        top = page.locator('h2', has_text='Fields').bounding_box()['y']
+        SHOTS.mkdir(exist_ok=True); page.screenshot(path=str(SHOTS/'demo-report.png'), clip={'x': 0, 'y': 0, 'width': 560, 'height': top}, full_page=True)
 
 def test_report_page_on_a_phone(analysed):
     _, out = analysed
-    if not CHROMIUM.exists(): pytest.fail(f"no browser at {CHROMIUM}: install it with `apt-get install -y chromium`")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={'width': 390, 'height': 844}, device_scale_factor=2)
+        page = browser_page(p, 390, 844)
         page.goto((out/'report.html').as_uri())
         assert 'test patient' in page.title()
         assert '%' in page.inner_text('#parasitemia') and 'infected of' in page.inner_text('#parasitemia')
@@ -73,4 +81,3 @@ def test_report_page_on_a_phone(analysed):
         assert len(widths) == 4 and all(w > 0 for w in widths)
         assert page.evaluate('document.documentElement.scrollWidth') <= 391  # nothing wider than the phone
         SHOTS.mkdir(exist_ok=True); page.screenshot(path=str(SHOTS/'report-phone.png'), full_page=True)
-        browser.close()
