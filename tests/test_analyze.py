@@ -81,3 +81,14 @@ def test_report_page_on_a_phone(analysed):
         assert len(widths) == 4 and all(w > 0 for w in widths)
         assert page.evaluate('document.documentElement.scrollWidth') <= 391  # nothing wider than the phone
         SHOTS.mkdir(exist_ok=True); page.screenshot(path=str(SHOTS/'report-phone.png'), full_page=True)
+
+def test_a_phone_sized_photo_gives_the_same_count(fields, tmp_path):
+    "A 3840x2880 photo (an IML field enlarged 3x, as a phone through the eyepiece would give) is measured, cut into pieces and counted like the field itself."
+    img = cv2.imread(str(fields[1]))
+    cv2.imwrite(str(tmp_path/'phone.jpg'), cv2.resize(img, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC), [cv2.IMWRITE_JPEG_QUALITY, 92])
+    counts = []
+    for path, out in [(fields[1], tmp_path/'small'), (tmp_path/'phone.jpg', tmp_path/'large')]:
+        r = run('analyze', path, '--model', MODEL, '--out', out)
+        assert r.returncode == 0, r.stderr
+        counts.append(json.loads((out/'report.json').read_text())['red_cells'])
+    assert abs(counts[1] - counts[0]) <= 0.05 * counts[0], counts

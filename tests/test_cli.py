@@ -40,3 +40,16 @@ def test_inference_modules_do_not_import_torch():
     code = "import sys, bloodcells.core, bloodcells.data, bloodcells.cli; bad = {'torch', 'fastai', 'matplotlib'} & set(sys.modules); assert not bad, bad"
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+def test_serve_starts_the_server_from_the_command_line():
+    import socket, time, urllib.request, json
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
+    proc = subprocess.Popen(['bloodcells', 'serve', '--port', str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(120):
+            try: health = json.load(urllib.request.urlopen(f'http://127.0.0.1:{port}/api/health', timeout=1)); break
+            except OSError: time.sleep(0.5)
+        else: raise AssertionError('the server did not answer in 60 s')
+        assert health['status'] == 'ok' and health['model'] == 'smear10'
+    finally:
+        proc.terminate(); proc.wait(20)
