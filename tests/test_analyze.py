@@ -3,24 +3,15 @@ import json, os, subprocess
 from pathlib import Path
 import cv2, pytest
 from playwright.sync_api import sync_playwright
-from bloodcells.data import read_iml_malaria
+from conftest import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT/'models'/'iml-malaria'/'model.onnx'
 SHOTS = ROOT/'tests'/'out'
-CHROMIUM = Path('/usr/bin/chromium')
-CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                 '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 def run(*args):
     "Run the console script; returns the completed process."
     return subprocess.run(['bloodcells', *map(str, args)], capture_output=True, text=True, timeout=900)
-
-@pytest.fixture(scope='module')
-def fields():
-    "Three real IML test fields (the tests need BLOODCELLS_DATA: without it they fail, not skip)."
-    assert os.environ.get('BLOODCELLS_DATA'), 'set BLOODCELLS_DATA to the shared data folder'
-    return [a.path for a in read_iml_malaria() if a.split == 'test'][:3]
 
 @pytest.fixture(scope='module')
 def analysed(fields, tmp_path_factory):

@@ -4,14 +4,11 @@ from pathlib import Path
 import pytest
 from fastcore.xtras import working_directory
 from playwright.sync_api import sync_playwright
+from conftest import CHROMIUM, CHROMIUM_ARGS
 from bloodcells.docs import doc_notebooks, offline_docs, page_name, page_title
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT/'tests'/'out'
-CHROMIUM = Path('/usr/bin/chromium')
-# Without the background-networking flags Chromium keeps calling home, and these machines have no network.
-CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                 '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):

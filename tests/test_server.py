@@ -4,17 +4,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import cv2, httpx, numpy as np, pytest
 from playwright.sync_api import sync_playwright
+from conftest import CHROMIUM, CHROMIUM_ARGS
 from bloodcells.core import CLASSES, decode_image
-from bloodcells.data import read_iml_malaria
 from bloodcells.report import analyze
 from bloodcells.server import MAX_BODY, running
 from bloodcells.synth import get_bank, make_slide
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT/'tests'/'out'
-CHROMIUM = Path('/usr/bin/chromium')
-CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                 '--disable-background-networking', '--disable-component-update', '--disable-sync']
 TOKEN = secrets.token_urlsafe(16)
 AUTH = {'Authorization': f'Bearer {TOKEN}'}
 # Loaded into the server's process through PYTHONPATH: any temporary file it tried to make (as Starlette does for uploads over 1 MB) would raise.
@@ -30,12 +27,6 @@ def sof_claims(data, w, h):
     i = 2
     while not (0xC0 <= data[i + 1] <= 0xCF and data[i + 1] not in (0xC4, 0xC8, 0xCC)): i += 2 + int.from_bytes(data[i + 2:i + 4], 'big')
     return data[:i + 5] + h.to_bytes(2, 'big') + w.to_bytes(2, 'big') + data[i + 9:]
-
-@pytest.fixture(scope='module')
-def fields():
-    "Three real IML test fields (the tests need BLOODCELLS_DATA: without it they fail, not skip)."
-    assert os.environ.get('BLOODCELLS_DATA'), 'set BLOODCELLS_DATA to the shared data folder'
-    return [a.path for a in read_iml_malaria() if a.split == 'test'][:3]
 
 @pytest.fixture(scope='module')
 def slides():
