@@ -4,14 +4,14 @@
 
 # %% auto #0
 __all__ = ['cmd_data', 'cmd_synth', 'cmd_train', 'cmd_export', 'cmd_evaluate', 'cmd_analyze', 'cmd_demo', 'cmd_serve', 'cmd_docs',
-           'make_parser', 'main']
+           'cmd_classify', 'cmd_evaluate_cells', 'make_parser', 'main']
 
-# %% ../nbs/99_cli.ipynb #0a85c1d0
+# %% ../nbs/99_cli.ipynb #d0c7d67d
 import argparse, sys
 from pathlib import Path
 from . import __version__
 
-# %% ../nbs/99_cli.ipynb #6966334e
+# %% ../nbs/99_cli.ipynb #3c829f5c
 def cmd_data(args):
     "List the registered datasets and their local copies, or fetch the ones named."
     from bloodcells.data import SOURCES, DATA_ENV, data_root, dataset_dir, check_dataset, DataError
@@ -26,27 +26,46 @@ def cmd_data(args):
         except DataError as e: state = f"INCOMPLETE: {e}"
         print(f"  {s.name:<12} {s.licence:<20} {state}")
 
-# %% ../nbs/99_cli.ipynb #040fe8a2
+# %% ../nbs/99_cli.ipynb #3b61b53e
 def cmd_synth(args):
     "Write a synthetic dataset."
     from bloodcells.synth import write_dataset
     coco = write_dataset(args.out, args.n, args.split, args.seed, slides=args.slides, ext=args.ext, workers=args.workers)
     print(f"wrote {args.n} {'slides' if args.slides else 'images'} of the {args.split} split to {args.out}; labels: {coco}")
 
-# %% ../nbs/99_cli.ipynb #3e5268fa
+# %% ../nbs/99_cli.ipynb #28445fce
 def cmd_train(args):
     "Train a recipe."
     from bloodcells.train import train
     out = train(args.recipe, args.out, resume=not args.restart)
     print(f"trained {args.recipe}: {out/'model.pth'}, metrics in {out/'metrics.json'}")
 
-# %% ../nbs/99_cli.ipynb #dff8c1fa
-def cmd_export(args):
-    "Export a checkpoint to ONNX."
-    from bloodcells.export import export_onnx
-    print(f"wrote {export_onnx(args.model, args.out)}")
+# %% ../nbs/99_cli.ipynb #70d93d0f
+def _checkpoint(model):
+    "The `model.pth` that `model` names: the file itself or the folder holding it."
+    p = Path(model); p = p/'model.pth' if p.is_dir() else p
+    if not p.is_file(): raise FileNotFoundError(f"{p}: no such checkpoint; give a model.pth written by `bloodcells train`, or its folder")
+    return p
 
-# %% ../nbs/99_cli.ipynb #7da98da6
+def cmd_export(args):
+    "Export a checkpoint to ONNX, check it against PyTorch on real fields, and optionally quantize it to int8."
+    from bloodcells.export import export_onnx, onnx_grids, parity, real_fields, torch_grids
+    from bloodcells.runtime import Detector
+    pth = _checkpoint(args.model)
+    out = export_onnx(pth, args.out); fields = real_fields(); anchors = Detector(out).anchors
+    ref = onnx_grids(out, fields); p = parity(ref, torch_grids(pth, fields), anchors)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB)")
+    print(f"against PyTorch on {len(fields)} real test fields: largest output difference {p['max_abs_diff']:.1e}; "
+          f"{p['boxes']} boxes against {p['ref_boxes']}, {'identical' if p['identical'] else 'NOT identical'}")
+    if not p['identical']: raise ValueError(f"{out}: the ONNX model's detections differ from PyTorch's on real fields")
+    if args.int8:
+        from bloodcells.quantize import quantize_int8
+        q = quantize_int8(out); p = parity(onnx_grids(q, fields), ref, anchors, iou=0.5)
+        print(f"wrote {q} ({q.stat().st_size / 1e6:.2f} MB)")
+        print(f"int8 against float on the same fields: largest output difference {p['max_abs_diff']:.2f}; "
+              f"{p['found_again']} of float's {p['ref_boxes']} boxes found again (same class, IoU >= 0.5), {p['boxes']} boxes in all")
+
+# %% ../nbs/99_cli.ipynb #14048c6c
 def cmd_evaluate(args):
     "Evaluate a model on a labelled test set."
     import json
@@ -60,7 +79,7 @@ def cmd_evaluate(args):
         Path(args.json).write_text(json.dumps(dict(result, data=str(args.data), format=args.format, split=args.split), indent=1))
         print(f"wrote {args.json}")
 
-# %% ../nbs/99_cli.ipynb #74ea5feb
+# %% ../nbs/99_cli.ipynb #873098fd
 def _summary(report, out):
     "A few lines on a written report."
     p = report['parasitemia']
@@ -81,19 +100,43 @@ def cmd_demo(args):
     report, truth = demo(args.out, args.model, depth_um=args.depth_um)
     print(compare_text(report, truth)); print(_summary(report, args.out))
 
-# %% ../nbs/99_cli.ipynb #e75fa374
+# %% ../nbs/99_cli.ipynb #52ee44f8
 def cmd_serve(args):
     "Run the inference server."
     from bloodcells.server import serve
     serve(args.host, args.port, args.model, args.token, args.save_dir, args.workers)
 
-# %% ../nbs/99_cli.ipynb #b2e25802
+# %% ../nbs/99_cli.ipynb #279c5d2a
 def cmd_docs(args):
     "Build the documentation site."
     from bloodcells.docs import build_docs
     print(build_docs(args.out, execute=not args.no_execute))
 
-# %% ../nbs/99_cli.ipynb #c4bc9216
+# %% ../nbs/99_cli.ipynb #bc29c300
+def cmd_classify(args):
+    "Print the class and class probabilities of the cell in each image."
+    import json
+    from bloodcells.core import read_image
+    from bloodcells.classify import CellClassifier, classify, default_classifier, probability_bars
+    clf = CellClassifier(args.model or default_classifier())
+    results = [dict(zip(('image', 'class', 'probabilities'), (str(p), *classify(clf, read_image(p), args.rbc_px)))) for p in args.images]
+    if args.json: print(json.dumps(results, indent=1)); return
+    for r in results: print(f"{r['image']}: {r['class']} ({r['probabilities'][r['class']]:.3f})\n{probability_bars(r['probabilities'])}")
+
+def _share(v): return '-' if v is None else f'{v:.3f}'  # a ratio with nothing to divide by prints as '-'
+
+def cmd_evaluate_cells(args):
+    "Score a single-cell classifier on a folder of labelled cell images."
+    import json
+    from bloodcells.classify import evaluate_cells
+    r = evaluate_cells(args.model, args.data, args.split, args.rbc_px)
+    print(f"accuracy {_share(r['accuracy'])} on {r['n']} images of {args.data}" + (f" (the {args.split} split)" if args.split else ''))
+    for c, v in r['per_class'].items(): print(f"  {c:<14} recall {_share(v['recall'])}  precision {_share(v['precision'])}  n {v['n']}")
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True); Path(args.json).write_text(json.dumps(r, indent=1))
+        print(f"wrote {args.json}")
+
+# %% ../nbs/99_cli.ipynb #6bdb39f8
 def make_parser():
     "The `bloodcells` argument parser, one subparser per command."
     p = argparse.ArgumentParser(prog='bloodcells', description='Find, classify and count blood cells in thin-smear images.')
@@ -117,7 +160,8 @@ def make_parser():
     tr.add_argument('--restart', action='store_true', help='ignore checkpoints and start again')
     tr.set_defaults(func=cmd_train)
     ex = sub.add_parser('export', help='write a trained checkpoint as an ONNX model')
-    ex.add_argument('model', help='a model.pth written by `bloodcells train`')
+    ex.add_argument('model', help='a model.pth written by `bloodcells train`, or its folder')
+    ex.add_argument('--int8', action='store_true', help='also write the static int8 model, model-int8.onnx beside the float one')
     ex.add_argument('--out', default=None, help='the ONNX file (default: model.onnx beside the checkpoint)')
     ex.set_defaults(func=cmd_export)
     ev = sub.add_parser('evaluate', help='score a model on a labelled test set')
@@ -155,6 +199,19 @@ def make_parser():
     sv.add_argument('--save-dir', default=None, help='keep uploads and reports here, under generated names (default: keep nothing)')
     sv.add_argument('--workers', type=int, default=2, help='analyses run at once (default: 2)')
     sv.set_defaults(func=cmd_serve)
+    cl = sub.add_parser('classify', help='name the cell in the centre of single-cell images, with class probabilities')
+    cl.add_argument('images', nargs='+', help='image files, one cell in the centre of each')
+    cl.add_argument('--model', default=None, help='a cellnet.onnx (default: the shipped models/pbc8/cellnet.onnx)')
+    cl.add_argument('--rbc-px', type=float, default=None, help="red-cell diameter in the images, pixels (default: PBC's photographs')")
+    cl.add_argument('--json', action='store_true', help='print the results as JSON')
+    cl.set_defaults(func=cmd_classify)
+    ec = sub.add_parser('evaluate-cells', help='score a single-cell classifier on a folder with a subfolder of images per class')
+    ec.add_argument('--model', required=True, help='a cellnet.onnx')
+    ec.add_argument('--data', required=True, help='a folder with one subfolder of images per class')
+    ec.add_argument('--split', default=None, choices=('train', 'val', 'test'), help='only this split of the fixed split by file name (PBC: read_pbc\'s)')
+    ec.add_argument('--rbc-px', type=float, default=None, help="red-cell diameter in the images, pixels (default: PBC's photographs')")
+    ec.add_argument('--json', default=None, help='write accuracy, per-class recall and precision and the confusion matrix to this JSON file')
+    ec.set_defaults(func=cmd_evaluate_cells)
     doc = sub.add_parser('docs', help='build the documentation site from the notebooks')
     doc.add_argument('--out', default='_docs', help='folder to write the site to (default: _docs)')
     doc.add_argument('--no-execute', action='store_true', help='render the notebooks without running them (no figures)')

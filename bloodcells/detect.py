@@ -6,11 +6,11 @@
 __all__ = ['TILE', 'STRIDE', 'GRID', 'SEED002_ANCHORS', 'wh_iou', 'fit_anchors', 'mean_best_iou', 'encode_targets', 'sigmoid',
            'softmax', 'decode', 'logit', 'targets_to_output', 'nms', 'detect_tile']
 
-# %% ../nbs/03_detect.ipynb #7c559539
-import numpy as np
+# %% ../nbs/03_detect.ipynb #b819506c
+import numpy as np, cv2
 from .core import *
 
-# %% ../nbs/03_detect.ipynb #47628262
+# %% ../nbs/03_detect.ipynb #6d27ce62
 TILE, STRIDE = 224, 16 # model input side; pixels per grid cell
 GRID = TILE // STRIDE # 14
 SEED002_ANCHORS = np.array([(3.1, 3.1), (6.125, 3.1), (3.1, 6.125), (6.125, 6.125), (5.32, 5.32), (2.7, 2.7)], np.float32) # (w, h) in grid units
@@ -40,7 +40,7 @@ def mean_best_iou(wh, anchors):
     "Mean over `wh` of the IoU with the best-fitting anchor: how well the anchors cover the boxes."
     return float(wh_iou(wh, anchors).max(1).mean())
 
-# %% ../nbs/03_detect.ipynb #ea2b14b1
+# %% ../nbs/03_detect.ipynb #7af80d30
 def encode_targets(boxes, # corner boxes (n, 4) in tile pixels
                    classes, # class index of each box
                    anchors, # (A, 2) anchor shapes in grid units
@@ -54,7 +54,7 @@ def encode_targets(boxes, # corner boxes (n, 4) in tile pixels
         t[a, gj, gi] = (cx - gi, cy - gj, np.log(w / anchors[a, 0]), np.log(h / anchors[a, 1]), 1, c)
     return t
 
-# %% ../nbs/03_detect.ipynb #724997d4
+# %% ../nbs/03_detect.ipynb #64c63540
 def sigmoid(x): return 0.5 * (1 + np.tanh(0.5 * x))  # the logistic function, without overflow for large |x|
 
 def softmax(x, axis=-1):
@@ -77,7 +77,7 @@ def decode(out, # raw output of one tile or field (A*(5+C), grid rows, grid colu
     boxes = cxcywh2xyxy(np.stack([cx[keep], cy[keep], w[keep], h[keep]], -1))
     return boxes.astype(np.float32), score[keep].astype(np.float32), cls[keep]
 
-# %% ../nbs/03_detect.ipynb #931a9695
+# %% ../nbs/03_detect.ipynb #b952ee34
 def logit(p): p = np.clip(p, 1e-6, 1 - 1e-6); return np.log(p / (1 - p))
 
 def targets_to_output(t, n_classes, sure=12.0):
@@ -89,20 +89,16 @@ def targets_to_output(t, n_classes, sure=12.0):
     p[..., 5:] = -sure; np.put_along_axis(p[..., 5:], t[..., 5:6].astype(int), sure, -1)
     return p.transpose(0, 3, 1, 2).reshape(A * (5 + n_classes), G, G)
 
-# %% ../nbs/03_detect.ipynb #de9e88e7
+# %% ../nbs/03_detect.ipynb #562a2bbf
 def nms(boxes, scores, classes=None, iou=0.45):
     "Indices of the boxes kept by greedy non-maximum suppression (per class when `classes` is given), best first."
-    boxes = np.asarray(boxes, np.float32).reshape(-1, 4); scores = np.asarray(scores, np.float32)
-    if classes is not None:  # shift each class to its own region so boxes of different classes never overlap
-        boxes = boxes + (np.asarray(classes, np.float32) * (boxes.max() + 1))[:, None]
-    order, keep = np.argsort(-scores, kind='stable'), []
-    while len(order):
-        i, order = order[0], order[1:]
-        keep.append(i)
-        order = order[box_iou(boxes[i:i + 1], boxes[order])[0] <= iou]
-    return np.array(keep, dtype=np.int64)
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    if not len(boxes): return np.zeros(0, np.int64)
+    xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], 1)
+    classes = np.zeros(len(boxes), np.int32) if classes is None else np.asarray(classes, np.int32)
+    return np.asarray(cv2.dnn.NMSBoxesBatched(xywh, np.asarray(scores, np.float32), classes, -np.inf, iou), np.int64).reshape(-1)
 
-# %% ../nbs/03_detect.ipynb #ffc1a4c5
+# %% ../nbs/03_detect.ipynb #edcc26ea
 def detect_tile(out, anchors, min_score=0.25, iou=0.45):
     "Boxes, scores and classes of one tile's raw output after decoding and per-class NMS."
     boxes, scores, cls = decode(out, anchors, min_score)

@@ -8,7 +8,7 @@ __all__ = ['PREFIX', 'PORT', 'ENV_FILE', 'ARM_PLATFORMS', 'ROOT_ENV', 'YOLO11N_G
            'debian_mirror', 'enable_qemu', 'arm64_root', 'mounted', 'in_root', 'post_image', 'verify_arm64',
            'onnx_gflops', 'onnx_ms', 'yolo11n_onnx', 'pi_estimate']
 
-# %% ../nbs/14_pi.ipynb #3cf8431b
+# %% ../nbs/14_pi.ipynb #ee3fa4a4
 import hashlib, json, os, re, shutil, subprocess, sys, tarfile, time, urllib.error, urllib.parse, urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +16,7 @@ import numpy as np
 import bloodcells
 from .report import DISCLAIMER, default_model
 
-# %% ../nbs/14_pi.ipynb #d02b6262
+# %% ../nbs/14_pi.ipynb #b96f37ba
 PREFIX = '/opt/bloodcells' # where the install script puts the virtual environment and the model
 PORT = 8000
 ENV_FILE = '/etc/default/bloodcells' # the token, written once by the install script
@@ -46,7 +46,7 @@ PrivateTmp=yes
 WantedBy=multi-user.target
 """
 
-# %% ../nbs/14_pi.ipynb #b97e5988
+# %% ../nbs/14_pi.ipynb #5446fa13
 def install_script(prefix=PREFIX, # install folder
                    port=PORT,
                    python='3.11'): # the Python version the wheels were fetched for
@@ -85,7 +85,7 @@ echo "open on a phone on the same network: http://$(hostname -I 2>/dev/null | cu
 echo "access token: $TOKEN (kept in {ENV_FILE})"
 """
 
-# %% ../nbs/14_pi.ipynb #b0b11270
+# %% ../nbs/14_pi.ipynb #0f900581
 def guide(port=PORT):
     "The one-page guide for a person at a clinic, in Markdown (readable as plain text)."
     return f"""# bloodcells on this Raspberry Pi: a guide for the clinic
@@ -144,7 +144,7 @@ clinical picture, and confirm any abnormal result (and any doubt) with a trained
 - Still stuck: switch the Pi off and on again. The program restarts by itself if it ever stops.
 """
 
-# %% ../nbs/14_pi.ipynb #7a159127
+# %% ../nbs/14_pi.ipynb #f2cc25fa
 ARM_PLATFORMS = ('manylinux2014_aarch64', 'manylinux_2_17_aarch64', 'manylinux_2_28_aarch64')
 
 def package_wheel(dest, # folder for the wheel
@@ -164,7 +164,7 @@ def download_wheels(dest, # folder for the wheels
     if r.returncode: raise RuntimeError(f"pip download failed: {r.stderr[-3000:]}")
     return sorted(p.name for p in Path(dest).glob('*.whl'))
 
-# %% ../nbs/14_pi.ipynb #634cf65d
+# %% ../nbs/14_pi.ipynb #d750641a
 def build_bundle(out, # folder that receives `bloodcells-pi/` and `bloodcells-pi.tar.gz`
                  model=None, # the ONNX model to ship (default: `default_model()`, the shipped smear10)
                  wheels=True, # fetch the aarch64 dependency wheels (False: the package's wheel only)
@@ -184,7 +184,7 @@ def build_bundle(out, # folder that receives `bloodcells-pi/` and `bloodcells-pi
     with tarfile.open(out/'bloodcells-pi.tar.gz', 'w:gz') as t: t.add(b, arcname=b.name)
     return b
 
-# %% ../nbs/14_pi.ipynb #fe9f7982
+# %% ../nbs/14_pi.ipynb #25b8dd11
 def debian_mirror(sources='/etc/apt/sources.list.d/debian.sources'):
     "The Debian mirror this machine's apt uses (default: deb.debian.org)."
     try: return re.search(r'^URIs:\s*(\S+)', Path(sources).read_text(), re.M).group(1)
@@ -222,7 +222,7 @@ def in_root(root, cmd, timeout=3600, **kw):
     "Run the shell command `cmd` inside `root` (already `mounted`); returns the `CompletedProcess`, stdout and stderr as text."
     return subprocess.run(['chroot', str(root), '/bin/sh', '-c', cmd], capture_output=True, text=True, timeout=timeout, env=ROOT_ENV, **kw)
 
-# %% ../nbs/14_pi.ipynb #ca9f98d9
+# %% ../nbs/14_pi.ipynb #31855146
 def post_image(url, # the server's base URL
                path, # an image file
                token=None, timeout=600,
@@ -287,7 +287,7 @@ def verify_arm64(bundle, # a folder made by `build_bundle`
             except subprocess.TimeoutExpired: proc.kill(); proc.wait()
     return out
 
-# %% ../nbs/14_pi.ipynb #d77c908f
+# %% ../nbs/14_pi.ipynb #5076b4d5
 def onnx_gflops(path, # an ONNX model
                 shape): # its input shape, e.g. (1, 3, 640, 640)
     "GFLOPs (2 per multiply-add) of the convolutions and matrix products of an ONNX model at input `shape`, their shapes found by running it."
@@ -317,19 +317,21 @@ def onnx_ms(path, # an ONNX model
     for _ in range(runs): t0 = time.perf_counter(); s.run(None, x); ts.append(time.perf_counter() - t0)
     return 1000 * float(np.median(ts))
 
-# %% ../nbs/14_pi.ipynb #6a89e7d1
+# %% ../nbs/14_pi.ipynb #99d9dd6a
 def yolo11n_onnx(path, # the ONNX file to write
-                 size=640):
-    "YOLO11n's architecture with random weights exported to ONNX at `size` x `size` (needs torch and `ultralytics`); returns `path`."
+                 size=640, # side of the example input; height and width stay free
+                 weights=None): # a trained Ultralytics checkpoint (`best.pt`); default: the architecture with random weights
+    "YOLO11n exported to ONNX with free batch, height and width (needs torch and `ultralytics`); returns `path`."
     import torch
     from ultralytics import YOLO
-    m = YOLO('yolo11n.yaml').model.eval()
+    m = YOLO(str(weights) if weights else 'yolo11n.yaml').model.float().eval()
     for mod in m.modules():
         if hasattr(mod, 'export'): mod.export, mod.format = True, 'onnx'
-    with torch.no_grad(): torch.onnx.export(m, torch.zeros(1, 3, size, size), str(path), opset_version=17, input_names=['images'], output_names=['output0'], dynamo=False)
+    with torch.no_grad(): torch.onnx.export(m, torch.zeros(1, 3, size, size), str(path), opset_version=17, input_names=['images'], output_names=['output0'], dynamo=False,
+                                            dynamic_axes={'images': {0: 'batch', 2: 'height', 3: 'width'}, 'output0': {0: 'batch', 2: 'anchors'}})
     return Path(path)
 
-# %% ../nbs/14_pi.ipynb #56485d8b
+# %% ../nbs/14_pi.ipynb #8e926730
 YOLO11N_GFLOPS, YOLO11N_PI5_MS = 6.5, 168.0 # Ultralytics: YOLO11n at 640 px; its ONNX (onnxruntime) time on a Raspberry Pi 5
 PI4_SLOWER = (2.0, 2.5, 3.0) # Pi 4 time / Pi 5 time: Raspberry Pi Ltd.'s "2-3x the CPU performance"; low, middle, high
 

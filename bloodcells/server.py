@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['MAX_BODY', 'MAX_PIXELS', 'MIN_SIDE', 'MAX_FILES', 'READ_TIMEOUT', 'PAGE_CSS', 'PAGE_BODY', 'PAGE_JS', 'ERRORS',
            'UPLOAD_BODY', 'TOKEN_ENV', 'UploadError', 'header_size', 'check_image', 'read_form', 'clean_names',
-           'uploads_of', 'json_errors', 'png_data', 'save_request', 'analyse_uploads', 'eval_summary', 'model_info',
-           'token_ok', 'page_html', 'docs_html', 'make_app', 'serve', 'free_port', 'running']
+           'uploads_of', 'json_errors', 'png_data', 'save_request', 'analyse_uploads', 'eval_summary', 'evaluations_of',
+           'model_info', 'token_ok', 'page_html', 'docs_html', 'make_app', 'serve', 'free_port', 'running']
 
-# %% ../nbs/13_server.ipynb #83de16dd
+# %% ../nbs/13_server.ipynb #7982b763
 import base64, hashlib, hmac, html, json, logging, math, os, re, secrets, socket, subprocess, sys, time, urllib.request
 from contextlib import contextmanager
 from functools import partial
@@ -30,7 +30,7 @@ from .core import _jpeg_size
 from .runtime import Detector, ScaleError, find_cells
 from .report import DISCLAIMER, RBC_UM, annotated, blood_report, default_model
 
-# %% ../nbs/13_server.ipynb #b00fbddc
+# %% ../nbs/13_server.ipynb #83539f5f
 MAX_BODY = 20_000_000 # bytes in one request, all its images together
 MAX_PIXELS = 40_000_000 # pixels in one image
 MIN_SIDE = 64 # pixels: anything smaller cannot hold a red cell to measure
@@ -61,7 +61,7 @@ def check_image(data, # the uploaded bytes
     if min(w, h) < MIN_SIDE: raise UploadError(422, f"{name}: {w} x {h} pixels is too small (at least {MIN_SIDE} on each side)")
     return w, h
 
-# %% ../nbs/13_server.ipynb #288c5627
+# %% ../nbs/13_server.ipynb #905fd47b
 READ_TIMEOUT = 120 # seconds for the whole upload to arrive
 
 async def read_form(request, # a Starlette `Request` with a multipart body
@@ -87,7 +87,7 @@ async def read_form(request, # a Starlette `Request` with a multipart body
     except MultiPartException as e: raise UploadError(400, f"not a valid multipart form: {e.message}") from e
     except TimeoutError as e: raise UploadError(408, f"the upload took longer than {timeout} s") from e
 
-# %% ../nbs/13_server.ipynb #b07c2f86
+# %% ../nbs/13_server.ipynb #0bd7b532
 def clean_names(names):
     "Display names for uploaded files: base name, printable, at most 80 characters, unique."
     out = []
@@ -107,7 +107,7 @@ def uploads_of(form, field='file'):
     if not all(isinstance(p, UploadFile) for p in parts): raise UploadError(422, f"field '{field}' must hold files (parts with a file name), not text")
     return list(zip(clean_names([p.filename for p in parts]), [p.file.read() for p in parts]))
 
-# %% ../nbs/13_server.ipynb #fc509ae6
+# %% ../nbs/13_server.ipynb #1dae1341
 def json_errors(app):
     "Make every error of `app` a JSON body `{'error': message}` with its status (and 'problems' where several files failed)."
     @app.exception_handler(UploadError)
@@ -124,7 +124,7 @@ def json_errors(app):
     async def bug(request, e): return JSONResponse(dict(error=f"internal error ({type(e).__name__}): please report it"), 500)
     return app
 
-# %% ../nbs/13_server.ipynb #60ea14e0
+# %% ../nbs/13_server.ipynb #f68aee5b
 def png_data(img, side=1280):
     "A data: URL of RGB `img` as a PNG at most `side` pixels across."
     s = min(1.0, side / max(img.shape[:2]))
@@ -177,7 +177,7 @@ def analyse_uploads(det, # a `Detector`
     if annotate: report['images'] = images
     return dict(report, seconds=round(time.perf_counter() - t0, 3))
 
-# %% ../nbs/13_server.ipynb #a34332ac
+# %% ../nbs/13_server.ipynb #b0940fc5
 def _finite(x):
     "`x` with every NaN or infinite float replaced by None, so that it is valid JSON."
     if isinstance(x, float): return x if math.isfinite(x) else None
@@ -198,15 +198,21 @@ def eval_summary(ev):
     if 'malaria' in ev: out['malaria'] = {k: ev['malaria'][k] for k in keep if k in ev['malaria']}
     return out
 
+def evaluations_of(path): # a model file, e.g. models/smear10/model-int8.onnx
+    "The `eval-NAME.json` files beside the model file at `path` that score that file ({NAME: path}): `eval-NAME-int8.json` for `model-int8.onnx`, the others for `model.onnx`."
+    variant = Path(path).stem.removeprefix('model')
+    names = {p.stem.removeprefix('eval-'): p for p in sorted(Path(path).parent.glob('eval-*.json'))}
+    return {n.removesuffix(variant) if variant else n: p for n, p in names.items() if n.endswith('-int8') == (variant == '-int8') and n.endswith(variant)}
+
 def model_info(det):
     "What `/api/model` answers: name, classes, scale, file hash, package version, and the metrics found beside the model."
     folder = det.path.parent; m = _read_json(folder/'metrics.json')
     return _finite(dict(name=det.recipe or folder.name, file=det.path.name, classes=list(det.classes), rbc_px=det.rbc_px, version=__version__,
                         sha256=hashlib.sha256(det.path.read_bytes()).hexdigest(), trained=m.get('date'),
                         metrics={k: m[k] for k in ('final', 'training_seconds', 'device', 'gpus', 'params', 'gflops') if k in m},
-                        evaluations={p.stem.removeprefix('eval-'): eval_summary(_read_json(p)) for p in sorted(folder.glob('eval-*.json'))}))
+                        evaluations={n: eval_summary(_read_json(p)) for n, p in evaluations_of(det.path).items()}))
 
-# %% ../nbs/13_server.ipynb #96e67730
+# %% ../nbs/13_server.ipynb #e844e844
 def token_ok(authorization, # the request's Authorization header, or None
              token): # the token the server was started with
     "Whether an Authorization header carries `token` (Bearer, or Basic with it as the password), compared in constant time."
@@ -217,7 +223,7 @@ def token_ok(authorization, # the request's Authorization header, or None
     elif scheme.lower() != 'bearer': return False
     return hmac.compare_digest(hashlib.sha256(value.strip().encode()).digest(), hashlib.sha256(token.encode()).digest())
 
-# %% ../nbs/13_server.ipynb #4983acf0
+# %% ../nbs/13_server.ipynb #3c83b707
 PAGE_CSS = '''body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff;line-height:1.4}
 main{max-width:760px;margin:auto;padding:12px}h1{font-size:1.5em;margin:.3em 0}
 label{display:block;font-weight:600;margin:.7em 0 .2em}input,select,button{font:inherit;max-width:100%}
@@ -318,7 +324,7 @@ def page_html(max_body=MAX_BODY):
     digest = base64.b64encode(hashlib.sha256(js.encode()).digest()).decode()
     return page, f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'none'; base-uri 'none'"
 
-# %% ../nbs/13_server.ipynb #a4274c84
+# %% ../nbs/13_server.ipynb #f245f306
 def docs_html(spec):
     "The OpenAPI description `spec` as one offline HTML page."
     e = html.escape; parts = []
@@ -333,7 +339,7 @@ def docs_html(spec):
 <style>body{{font-family:system-ui,sans-serif;max-width:760px;margin:auto;padding:12px}}code{{background:#f3f3f3}}</style></head><body>
 <h1>{e(spec['info']['title'])} {e(spec['info']['version'])}: the API</h1><p>{e(spec['info'].get('description', ''))} The machine-readable description: <a href="openapi.json">openapi.json</a>.</p>{''.join(parts)}</body></html>'''
 
-# %% ../nbs/13_server.ipynb #48536306
+# %% ../nbs/13_server.ipynb #4e69a8e7
 ERRORS = {s: {'description': d, 'content': {'application/json': {'schema': {'type': 'object', 'properties': {'error': {'type': 'string'}}, 'required': ['error']}}}}
           for s, d in {400: 'not a valid multipart form', 401: 'no valid token', 408: 'the upload was too slow', 413: 'a body over the size limit, or an image over the pixel limit',
                        415: 'not multipart/form-data, or a file that is not a JPEG, PNG or BMP image', 422: 'no field `file`, an empty, truncated or unreadable image, or invalid parameters',
@@ -398,7 +404,7 @@ def make_app(model=None, # a `Detector` or an ONNX file (default: `default_model
     app.include_router(api)
     return app
 
-# %% ../nbs/13_server.ipynb #365b9a3c
+# %% ../nbs/13_server.ipynb #421af6e5
 TOKEN_ENV = 'BLOODCELLS_TOKEN'
 
 class _HideToken(logging.Filter):
@@ -425,7 +431,7 @@ def serve(host='127.0.0.1', # address to listen on: 0.0.0.0 for every network of
     if host not in ('127.0.0.1', 'localhost', '::1') and not token: print('warning: anyone on the network can use this server; give --token', file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, timeout_keep_alive=5)
 
-# %% ../nbs/13_server.ipynb #a463b2e9
+# %% ../nbs/13_server.ipynb #502448bf
 def free_port():
     "A TCP port on the loopback address that nothing listens on now."
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
