@@ -384,6 +384,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'bloodcells.synth.restain': ('synth.html#restain', 'bloodcells/synth.py'),
                                   'bloodcells.synth.rotated': ('synth.html#rotated', 'bloodcells/synth.py'),
                                   'bloodcells.synth.save_bank': ('synth.html#save_bank', 'bloodcells/synth.py'),
+                                  'bloodcells.synth.sensor_noise': ('synth.html#sensor_noise', 'bloodcells/synth.py'),
                                   'bloodcells.synth.shared_bank': ('synth.html#shared_bank', 'bloodcells/synth.py'),
                                   'bloodcells.synth.solidity': ('synth.html#solidity', 'bloodcells/synth.py'),
                                   'bloodcells.synth.source_photos': ('synth.html#source_photos', 'bloodcells/synth.py'),

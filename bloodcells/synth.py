@@ -8,11 +8,12 @@ __all__ = ['RBC_PX', 'RBC_AREA', 'AREA_RANGE', 'MIN_SOLIDITY', 'CACHE_ENV', 'MIN
            'isolated_cells', 'equivalent_diameter', 'solidity', 'Crop', 'rescale', 'cut_crop', 'crop_problem',
            'source_photos', 'restain', 'rbc_diameter', 'feathered', 'paste', 'make_clump', 'CellBank', 'cut_sources',
            'assemble_bank', 'build_bank', 'cache_dir', 'save_bank', 'load_bank', 'bank_path', 'get_bank', 'shared_bank',
-           'split_of_photos', 'rotated', 'dihedral', 'Sample', 'compose', 'window', 'affix', 'stain_style', 'finish',
-           'background', 'make_image', 'make_slide', 'mask_boxes', 'write_dataset', 'SynthDataset', 'lab_means']
+           'split_of_photos', 'rotated', 'dihedral', 'Sample', 'compose', 'window', 'affix', 'stain_style',
+           'sensor_noise', 'finish', 'background', 'make_image', 'make_slide', 'mask_boxes', 'write_dataset',
+           'SynthDataset', 'lab_means']
 
-# %% ../nbs/02_synth.ipynb #9ffff773
-import fcntl, hashlib, io, json, os, zipfile
+# %% ../nbs/02_synth.ipynb #5cbe685e
+import fcntl, functools, hashlib, io, json, os, zipfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ import cv2
 from .core import *
 from .data import *
 
-# %% ../nbs/02_synth.ipynb #295065a0
+# %% ../nbs/02_synth.ipynb #112632ef
 def _disk(n): return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (n, n))
 
 def fill_holes(mask):
@@ -41,7 +42,7 @@ def cell_mask(rgb):
     _, m = cv2.threshold(s, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return fill_holes(cv2.morphologyEx(m, cv2.MORPH_OPEN, _disk(3)))
 
-# %% ../nbs/02_synth.ipynb #d27d9f80
+# %% ../nbs/02_synth.ipynb #c4f6f661
 def purple_map(rgb):
     "How purple each pixel is: blue minus green, smoothed (float32)."
     im = rgb.astype(np.float32)
@@ -65,7 +66,7 @@ def centre_cell_mask(rgb, strong=12, weak=3, max_growth=4):
     cell = grown if grown.sum() < max_growth * core.sum() else core
     return fill_holes(cv2.morphologyEx(cell, cv2.MORPH_CLOSE, _disk(9)))
 
-# %% ../nbs/02_synth.ipynb #b94fa952
+# %% ../nbs/02_synth.ipynb #d6a0c575
 def split_by_boxes(rgb, boxes):
     "Label map (int32): region i+1 is the cell of box i, grown from its centre by watershed; 0 is plasma."
     fg = cell_mask(rgb)
@@ -75,7 +76,7 @@ def split_by_boxes(rgb, boxes):
     cv2.watershed(np.ascontiguousarray(rgb[..., ::-1]), markers)
     return np.where((markers >= 2) & (fg > 0), markers - 1, 0).astype(np.int32)
 
-# %% ../nbs/02_synth.ipynb #8aa8e732
+# %% ../nbs/02_synth.ipynb #9b89386b
 def isolated_cells(rgb, exclude=None):
     "Masks (full-image uint8) of stained components that touch nothing else, nor the image edge, outside `exclude`; fragments dropped."
     fg = cell_mask(rgb)
@@ -88,7 +89,7 @@ def isolated_cells(rgb, exclude=None):
     big = area >= 0.4 * np.median(area[inner])  # platelets and debris are far smaller than red cells
     return [(lab == i + 1).astype(np.uint8) for i in np.flatnonzero(inner & big)]
 
-# %% ../nbs/02_synth.ipynb #a30d9130
+# %% ../nbs/02_synth.ipynb #0f47638c
 RBC_PX = 36 # red-cell diameter, in pixels, of every crop and of the model's input (seed 002: 30-40 px at 40x)
 
 def equivalent_diameter(mask):
@@ -102,7 +103,7 @@ def solidity(mask):
     hull = cv2.contourArea(cv2.convexHull(np.concatenate(cnts)))
     return float(mask.sum() / hull) if hull > 0 else 0.0
 
-# %% ../nbs/02_synth.ipynb #a5f4d9a0
+# %% ../nbs/02_synth.ipynb #14db5030
 @dataclass
 class Crop:
     "A real cell at the common scale: pixels, mask, class and origin."
@@ -159,7 +160,7 @@ def crop_problem(crop):
     if solidity(crop.mask) < MIN_SOLIDITY[fam]: return 'not convex'
     return None
 
-# %% ../nbs/02_synth.ipynb #5a329c53
+# %% ../nbs/02_synth.ipynb #25fbc791
 def _seeded(key):
     "A random generator seeded by the string `key`."
     return np.random.default_rng(int(hashlib.sha1(key.encode()).hexdigest()[:12], 16))
@@ -200,14 +201,14 @@ def _photo_crops(job):
     for c in crops: c.split = a.split
     return crops, _lab_stats(rgb)
 
-# %% ../nbs/02_synth.ipynb #380eb35a
+# %% ../nbs/02_synth.ipynb #77000a7d
 def source_photos():
     "Dict from source name to (annots with splits, label -> our class)."
     return {'pbc': ([a for a in read_pbc() if LABEL_MAPS['pbc'][a.label]], LABEL_MAPS['pbc']),
             'iml_malaria': (read_iml_malaria(), LABEL_MAPS['iml_malaria']),
             'bccd': (read_voc_dir(dataset_dir('bccd')/'BCCD', problems=[]), {'RBC': 'HealthyRBC', 'WBC': None, 'Platelets': None})}
 
-# %% ../nbs/02_synth.ipynb #cd6bb1f8
+# %% ../nbs/02_synth.ipynb #5dba3e2f
 def restain(rgb, src, dst):
     "`rgb` (uint8) with its Lab colours moved from style `src` to style `dst` (dicts with Lab `mean` and `std`)."
     v = np.arange(256, dtype=np.float32)[:, None]
@@ -215,7 +216,7 @@ def restain(rgb, src, dst):
     lab = cv2.LUT(cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB), np.clip(lut, 0, 255).round().astype(np.uint8)[None])
     return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
 
-# %% ../nbs/02_synth.ipynb #d0ed5336
+# %% ../nbs/02_synth.ipynb #9400f730
 def rbc_diameter(crops):
     "Median equivalent diameter of the clean red cells among `crops` (pixels, at their scale)."
     d = [equivalent_diameter(c.mask) for c in crops if c.cls in ('HealthyRBC', 'InfectedRBC') and not c.cut and solidity(c.mask) >= MIN_SOLIDITY['RBC']]
@@ -255,7 +256,7 @@ def make_clump(platelets, rng, key_prefix=''):
     return Crop(canvas[y0:y1, x0:x1].round().astype(np.uint8), union[y0:y1, x0:x1], 'PlateletClump', 'composed',
                 key_prefix + '+'.join(p.key for p in picks), picks[0].split)
 
-# %% ../nbs/02_synth.ipynb #c6a2d330
+# %% ../nbs/02_synth.ipynb #d10d0360
 @dataclass
 class CellBank:
     "Real cell crops at the common scale, with the stain styles and scales of their sources."
@@ -316,7 +317,7 @@ def build_bank(rbc_per_image=6, workers=None, progress=True):
     "A `CellBank` cut from the real data in `data_root()`."
     return assemble_bank(*cut_sources(rbc_per_image, workers, progress))
 
-# %% ../nbs/02_synth.ipynb #7822dddd
+# %% ../nbs/02_synth.ipynb #63dcfa1c
 CACHE_ENV = 'BLOODCELLS_CACHE'
 
 def cache_dir():
@@ -366,7 +367,7 @@ def shared_bank(path=None):
     if key not in _OPENED: _OPENED[key] = get_bank(key)
     return _OPENED[key]
 
-# %% ../nbs/02_synth.ipynb #8695ff0d
+# %% ../nbs/02_synth.ipynb #3a8260f2
 def split_of_photos(bank):
     "Dict from each photograph (crop key, clumps split into their platelets') to the set of splits its cells are in."
     out = {}
@@ -374,7 +375,7 @@ def split_of_photos(bank):
         for k in (c.key.split(':', 1)[1].split('+') if c.cls == 'PlateletClump' else [c.key]): out.setdefault(k, set()).add(c.split)
     return out
 
-# %% ../nbs/02_synth.ipynb #3c423011
+# %% ../nbs/02_synth.ipynb #971382af
 def rotated(crop, angle, scale=1.0, flip=False):
     "Image and mask of `crop` rotated by `angle` degrees, scaled, optionally mirrored, on a canvas that fits them."
     img, m = (crop.image[:, ::-1], crop.mask[:, ::-1]) if flip else (crop.image, crop.mask)
@@ -476,7 +477,7 @@ def compose(bank, # the `CellBank`
         s.image = restain(s.image, *s.stain)
     return s
 
-# %% ../nbs/02_synth.ipynb #ed596832
+# %% ../nbs/02_synth.ipynb #80fc626d
 MIN_RED_SHOWN = 0.3 * RBC_AREA # pixels of a red cell that must show for it to be labelled
 
 def _trimmed(X, Y, vis):
@@ -552,14 +553,17 @@ def affix(sample, # a background `Sample`, such as a `window`
     out.boxes = np.concatenate([out.boxes, top.boxes]); out.labels += top.labels; out.keys += top.keys; out.masks += top.masks
     return out
 
-# %% ../nbs/02_synth.ipynb #a6d100a2
+# %% ../nbs/02_synth.ipynb #76b789da
 def stain_style(bank, rng):
     "A Lab stain style: one real source's, jittered."
     sources = [s for s in bank.styles if s != 'reference']
     src = bank.styles[sources[rng.integers(len(sources))]]
     return {'mean': (np.array(src['mean']) + rng.normal(0, [4, 2.5, 2.5])).tolist(), 'std': (np.array(src['std']) * rng.uniform(0.85, 1.15, 3)).tolist()}
 
-_NOISE = np.random.default_rng(2024).standard_normal((1024, 1024, 3), dtype=np.float32)  # sensor noise, cut at random offsets
+@functools.cache
+def sensor_noise():
+    "A fixed 1024x1024 field of unit Gaussian sensor noise, cut at random offsets; made on first use, so that importing this module stays light."
+    return np.random.default_rng(2024).standard_normal((1024, 1024, 3), dtype=np.float32)
 
 def finish(img, rng):
     "`img` as a camera sees it: exposure and white balance jittered, unevenly lit, maybe defocused, with sensor noise."
@@ -570,10 +574,10 @@ def finish(img, rng):
     out = img * cv2.resize(light[..., None] * gain, (W, H), interpolation=cv2.INTER_LINEAR)
     if rng.random() < 0.3: out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.4, 1.0))
     oy, ox = rng.integers(0, 1024 - H + 1), rng.integers(0, 1024 - W + 1)
-    out += rng.uniform(0.5, 3) * _NOISE[oy:oy + H, ox:ox + W]
+    out += rng.uniform(0.5, 3) * sensor_noise()[oy:oy + H, ox:ox + W]
     return np.clip(out, 0, 255).astype(np.uint8)
 
-# %% ../nbs/02_synth.ipynb #9e3f63e0
+# %% ../nbs/02_synth.ipynb #6bb5d694
 KINDS = ('healthy', 'infected', 'mixed')
 BACKGROUNDS = 90 # backgrounds per split, a third of each kind
 
@@ -610,7 +614,7 @@ def make_slide(bank, split, index, seed=0, size=1000):
     s.image = finish(s.image, rng)
     return s
 
-# %% ../nbs/02_synth.ipynb #5740b296
+# %% ../nbs/02_synth.ipynb #735d9f0c
 def mask_boxes(sample):
     "The bounding box of each object's pasted mask, clipped to the image, as an (n, 4) array."
     out = []
@@ -618,7 +622,7 @@ def mask_boxes(sample):
         ys, xs = np.nonzero(m); out.append([x + xs.min(), y + ys.min(), x + xs.max() + 1, y + ys.max() + 1])
     return np.array(out, np.float32).reshape(-1, 4)
 
-# %% ../nbs/02_synth.ipynb #67951874
+# %% ../nbs/02_synth.ipynb #9c7ae084
 def _write_one(job):
     "Make image `index` and write it with its seed-002 labels; returns its `Annot`."
     bank, out, split, index, seed, size, ext, slides = job
@@ -662,7 +666,7 @@ class SynthDataset:
         s = make_image(shared_bank(self.bank), self.split, i, self.seed, self.size)
         return s.image, s.boxes, np.array([CLASSES.index(l) for l in s.labels], np.int64)
 
-# %% ../nbs/02_synth.ipynb #6d8ff838
+# %% ../nbs/02_synth.ipynb #4e6bffac
 def lab_means(images):
     "Each RGB image's mean CIE Lab colour, as an (n, 3) array (8-bit Lab scale)."
     return np.array([cv2.cvtColor(im, cv2.COLOR_RGB2LAB).reshape(-1, 3).mean(0) for im in images])
