@@ -283,6 +283,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'bloodcells.runtime.in_core': ('runtime.html#in_core', 'bloodcells/runtime.py'),
                                     'bloodcells.runtime.measure_rbc': ('runtime.html#measure_rbc', 'bloodcells/runtime.py'),
                                     'bloodcells.runtime.open_onnx': ('runtime.html#open_onnx', 'bloodcells/runtime.py'),
+                                    'bloodcells.runtime.planar': ('runtime.html#planar', 'bloodcells/runtime.py'),
                                     'bloodcells.runtime.raw_cells': ('runtime.html#raw_cells', 'bloodcells/runtime.py'),
                                     'bloodcells.runtime.rbc_diameter': ('runtime.html#rbc_diameter', 'bloodcells/runtime.py'),
                                     'bloodcells.runtime.sweep_rbc': ('runtime.html#sweep_rbc', 'bloodcells/runtime.py')},

@@ -7,7 +7,7 @@ __all__ = ['calibration_batches', 'block_name', 'conv_blocks', 'pool_first', 'qu
            'op_times', 'run_times', 'latency', 'in_turns', 'quantize_dynamic_int8', 'to_fp16', 'benchmark', 'variants',
            'choose']
 
-# %% ../nbs/12_quantize.ipynb #963c7bfa
+# %% ../nbs/12_quantize.ipynb #7f9f8d97
 import json, os, re, tempfile, time, warnings
 from collections import defaultdict
 from pathlib import Path
@@ -20,7 +20,7 @@ from .detect import TILE, sigmoid, softmax
 from .runtime import Detector, _pad16, raw_cells
 from .synth import get_bank, make_image
 
-# %% ../nbs/12_quantize.ipynb #fba65d60
+# %% ../nbs/12_quantize.ipynb #01fb5d4f
 def calibration_batches(n=64, # number of synthetic training images
                         batch=8, # images per batch
                         seed=0): # the synthetic set's seed
@@ -29,7 +29,7 @@ def calibration_batches(n=64, # number of synthetic training images
     ims = np.stack([make_image(bank, 'train', i, seed).image for i in range(n)])
     return [np.ascontiguousarray(ims[i:i + batch].transpose(0, 3, 1, 2), np.float32) for i in range(0, n, batch)]
 
-# %% ../nbs/12_quantize.ipynb #682e9fc4
+# %% ../nbs/12_quantize.ipynb #ec20f13f
 def _users(graph, name): return [n for n in graph.node if name in n.input]
 
 def block_name(names): # the node names of a block, from `conv_blocks`
@@ -59,7 +59,7 @@ def pool_first(model): # an `onnx.ModelProto`, changed in place
         g.node[i].CopyFrom(pool); g.node[j].CopyFrom(new_act)
     return model
 
-# %% ../nbs/12_quantize.ipynb #686bc43f
+# %% ../nbs/12_quantize.ipynb #4b1fdfc8
 class _Batches(CalibrationDataReader):
     "Feeds calibration batches to onnxruntime's calibrator."
     def __init__(self, batches): self.it = iter(batches)
@@ -85,7 +85,7 @@ def quantize_int8(src, # a float `model.onnx` written by `export_onnx`
         quantize_static(f'{tmp}/pre.onnx', str(out), _Batches(batches), **opts)
     return out
 
-# %% ../nbs/12_quantize.ipynb #0c28f40b
+# %% ../nbs/12_quantize.ipynb #25c255fb
 def confidences(grid, # raw output (B, A*(5+C), rows, columns)
                 n_anchors): # A
     "Each anchor's confidence, objectness times the best class probability: (B, A, rows, columns)."
@@ -102,7 +102,7 @@ def confidence_error(det, # the model to check
     a, b = confidences(run(det), len(det.anchors)), confidences(run(ref), len(ref.anchors))
     return float(np.abs(a - b)[b >= floor].mean())
 
-# %% ../nbs/12_quantize.ipynb #36b2ce91
+# %% ../nbs/12_quantize.ipynb #8a2f85df
 def op_times(path, # an ONNX model
              x, # (B, H, W, 3) RGB input
              runs=10, # timed runs, after one warm-up run
@@ -118,7 +118,7 @@ def op_times(path, # an ONNX model
         if e.get('cat') == 'Node' and e['name'].endswith('_kernel_time'): times[(e['name'][:-len('_kernel_time')], e['args']['op_name'])].append(e['dur'])
     return {k: min(v[1:]) / 1e3 for k, v in times.items()}
 
-# %% ../nbs/12_quantize.ipynb #8a86ee3d
+# %% ../nbs/12_quantize.ipynb #58a95a22
 def run_times(f, # a function of no arguments
               n=10, # timed runs
               warmup=2): # untimed runs first
@@ -142,7 +142,7 @@ def in_turns(fs, # {name: function of no arguments}
         for k, f in fs.items(): t[k] += run_times(f, runs, warmup)
     return {k: float(np.median(v)) for k, v in t.items()}
 
-# %% ../nbs/12_quantize.ipynb #05b206d6
+# %% ../nbs/12_quantize.ipynb #5cf7fdde
 def quantize_dynamic_int8(src, # a float `model.onnx`
                           out=None): # the file to write (default: `model-dynamic.onnx` beside `src`)
     "Write the dynamically quantized (int8 weights) version of the model at `src`; returns its path."
@@ -164,7 +164,7 @@ def to_fp16(src, # a float `model.onnx`
     onnx.save(m, str(out))
     return out
 
-# %% ../nbs/12_quantize.ipynb #a9db1d19
+# %% ../nbs/12_quantize.ipynb #c4c9697d
 def benchmark(dets, # {name: a `Detector`, or anything called like one}
               field, # a 1000x1000 RGB field at the models' scale
               rounds=5): # rounds of `in_turns`
@@ -183,7 +183,7 @@ def variants(src, # a float `model.onnx`
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     return {'ORT fp32': Path(src), 'ORT int8': quantize_int8(src, out/'model-int8.onnx', calib=calib), 'ORT fp16': to_fp16(src, out/'model-fp16.onnx')}
 
-# %% ../nbs/12_quantize.ipynb #6f1bb1ca
+# %% ../nbs/12_quantize.ipynb #9222833b
 def choose(table, # {model: {test set or measure: value}}, with the test sets' mAP under `sets`
            sets=('synth', 'bccd'), # the columns that hold mAP
            candidate='ORT int8', # the model to ship if it is good enough
