@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['yolo_lines', 'yolo_dataset', 'train_yolo', 'YoloOnnx', 'predictions', 'onnx_params']
 
-# %% ../nbs/17_benchmarks.ipynb #dcd60844
+# %% ../nbs/17_benchmarks.ipynb #a5d9ea32
 import csv, json, os, shutil, time
 from pathlib import Path
 import numpy as np
@@ -16,7 +16,7 @@ from .data import dataset_dir, read_voc_dir
 from .detect import nms
 from .runtime import open_onnx
 
-# %% ../nbs/17_benchmarks.ipynb #21c49b50
+# %% ../nbs/17_benchmarks.ipynb #cb4f10df
 def yolo_lines(a, classes): # an `Annot`; the class names in order
     "The YOLO label lines of `a`: class index, then centre x, centre y, width and height as fractions of the image."
     w, h = a.size
@@ -35,7 +35,7 @@ def yolo_dataset(annots, # `Annot`s tagged with their split
     (out/'data.yaml').write_text(f"path: {out.resolve()}\ntrain: images/train\nval: images/val\ntest: images/test\nnames:\n{names}")
     return out/'data.yaml'
 
-# %% ../nbs/17_benchmarks.ipynb #c939c514
+# %% ../nbs/17_benchmarks.ipynb #e2a51e23
 def _read_results_csv(trainer):
     "The trainer's results.csv as {column: values}, read without polars."
     rows = list(csv.DictReader(open(trainer.csv))) if trainer.csv.exists() else []
@@ -54,7 +54,7 @@ def train_yolo(data, # a data.yaml written by `yolo_dataset`
                                plots=False, amp=device != 'cpu', workers=8, seed=0, deterministic=False, fraction=fraction, exist_ok=True, verbose=False)
     return Path(out)/f'yolo11n-{epochs}'
 
-# %% ../nbs/17_benchmarks.ipynb #54694bab
+# %% ../nbs/17_benchmarks.ipynb #8a115f33
 class YoloOnnx:
     "An Ultralytics YOLO detector exported to ONNX, run as Ultralytics predicts: letterbox, network, score threshold, per-class NMS."
     def __init__(self, path, # the ONNX file
@@ -80,14 +80,14 @@ class YoloOnnx:
         boxes = clip_boxes((boxes[k] - [left, top, left, top]) / r, rgb.shape[1], rgb.shape[0])
         return boxes, [self.classes[i] for i in cls[k]], scores[k]
 
-# %% ../nbs/17_benchmarks.ipynb #abd4261a
+# %% ../nbs/17_benchmarks.ipynb #e051c3d4
 def predictions(model, # a `YoloOnnx`, or a function of an RGB image returning (boxes, labels, scores)
                 annots, # the test images
                 min_score=0.001): # boxes scoring less are dropped
     "Per image, the (boxes, labels, scores) `model` finds."
     return [model(read_image(a.path), min_score) for a in annots]
 
-# %% ../nbs/17_benchmarks.ipynb #58a7b280
+# %% ../nbs/17_benchmarks.ipynb #ef9d9eae
 def onnx_params(path): # a float ONNX model
     "Number of weights in the ONNX model at `path` (its float initializers)."
     return int(sum(np.prod(t.dims) for t in onnx.load(str(path)).graph.initializer if t.data_type == onnx.TensorProto.FLOAT))
