@@ -10,6 +10,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                      'bloodcells/benchmarks.py'),
                                        'bloodcells.benchmarks._read_results_csv': ( 'benchmarks.html#_read_results_csv',
                                                                                     'bloodcells/benchmarks.py'),
+                                       'bloodcells.benchmarks.halve_weights': ('benchmarks.html#halve_weights', 'bloodcells/benchmarks.py'),
                                        'bloodcells.benchmarks.onnx_params': ('benchmarks.html#onnx_params', 'bloodcells/benchmarks.py'),
                                        'bloodcells.benchmarks.predictions': ('benchmarks.html#predictions', 'bloodcells/benchmarks.py'),
                                        'bloodcells.benchmarks.train_yolo': ('benchmarks.html#train_yolo', 'bloodcells/benchmarks.py'),
