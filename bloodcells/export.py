@@ -33,7 +33,7 @@ def export_onnx(pth, # a `model.pth` written by `train`
     import onnx
     m = onnx.load(str(out))
     meta = dict(classes=json.dumps(list(state['classes'])), anchors=json.dumps(np.asarray(state['anchors']).tolist()), rbc_px=str(RBC_PX),
-                stride=str(STRIDE), recipe=state.get('recipe', {}).get('name', ''), source=pth.name)
+                stride=str(state.get('stride', STRIDE)), recipe=state.get('recipe', {}).get('name', ''), source=pth.name)
     for k, v in meta.items(): m.metadata_props.add(key=k, value=v)
     onnx.save(m, str(out))
     return out
