@@ -58,11 +58,9 @@ class CellClassifier:
 
 # %% ../nbs/16_classify.ipynb #c1b4bad1
 def default_classifier():
-    "The shipped classifier: `models/pbc8/cellnet.onnx` of the repository."
-    import bloodcells
-    p = Path(bloodcells.__file__).resolve().parent.parent/'models'/'pbc8'/'cellnet.onnx'
-    if not p.exists(): raise FileNotFoundError(f"{p}: no classifier there; pass --model")
-    return p
+    "The classifier shipped inside the package."
+    from bloodcells.report import shipped
+    return shipped('classifier')
 
 # %% ../nbs/16_classify.ipynb #d68780fe
 def scale_of(clf, rbc_px=None): # red-cell diameter in the image, pixels (default: that of the training photographs)

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['cmd_data', 'cmd_synth', 'cmd_train', 'cmd_export', 'cmd_evaluate', 'cmd_analyze', 'cmd_demo', 'cmd_serve', 'cmd_docs',
-           'cmd_classify', 'cmd_evaluate_cells', 'make_parser', 'main']
+           'cmd_classify', 'cmd_evaluate_cells', 'about', 'cmd_info', 'make_parser', 'main']
 
 # %% ../nbs/99_cli.ipynb #d0c7d67d
 import argparse, sys
@@ -95,9 +95,12 @@ def cmd_analyze(args):
     print(_summary(report, args.out))
 
 def cmd_demo(args):
-    "Analyse a synthetic test slide and compare with its truth."
-    from bloodcells.report import demo, compare_text
-    report, truth = demo(args.out, args.model, depth_um=args.depth_um)
+    "Analyse the bundled real fields (or a synthetic test slide) and compare the read-out with their labels."
+    from bloodcells.report import demo, synthetic_demo, compare_text
+    if args.synthetic: report, truth = synthetic_demo(args.out, args.model, depth_um=args.depth_um)
+    else:
+        report, truth = demo(args.out, args.model, depth_um=args.depth_um)
+        print(f"{len(report['fields'])} real test fields that come with bloodcells (BCCD, TXL-PBC), analysed as one patient, each at the red-cell size of its labels; the datasets' labels (truth) against what the model found:")
     print(compare_text(report, truth)); print(_summary(report, args.out))
 
 # %% ../nbs/99_cli.ipynb #52ee44f8
@@ -135,6 +138,37 @@ def cmd_evaluate_cells(args):
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True); Path(args.json).write_text(json.dumps(r, indent=1))
         print(f"wrote {args.json}")
+
+# %% ../nbs/99_cli.ipynb #71fa24f7
+def about():
+    "What `bloodcells info` reports, as a JSON-ready dict: version, models in use, onnxruntime, data folder, cache and microscope profile."
+    import os, onnxruntime as ort
+    from bloodcells.classify import CellClassifier, default_classifier
+    from bloodcells.data import data_root, file_sha256
+    from bloodcells.report import default_model
+    from bloodcells.runtime import Detector
+    from bloodcells.server import model_info
+    from bloodcells.synth import cache_dir
+    det, clf = Detector(default_model()), CellClassifier(default_classifier())
+    return dict(version=__version__,
+                model=dict(path=str(det.path), recipe=det.recipe, bytes=det.path.stat().st_size, **model_info(det)),
+                classifier=dict(path=str(clf.path), classes=list(clf.classes), rbc_px=clf.rbc_px, bytes=clf.path.stat().st_size, sha256=file_sha256(clf.path)),
+                onnxruntime=dict(version=ort.__version__, providers=ort.get_available_providers()),
+                data=str(data_root()), cache=str(cache_dir()), profile=os.environ.get('BLOODCELLS_PROFILE'))
+
+def cmd_info(args):
+    "Print the version, the models in use, onnxruntime, and the data folder, cache and microscope profile."
+    import json
+    a = about()
+    if args.json: print(json.dumps(a, indent=1)); return
+    m, c, o = a['model'], a['classifier'], a['onnxruntime']
+    evals = '; '.join(f"{n} mAP50 {e['map50']:.3f}" for n, e in m['evaluations'].items() if e.get('map50') is not None) or 'none shipped'
+    print('\n'.join([f"bloodcells  {a['version']}",
+                     f"model       {m['path']}", f"            {m['name']}, {len(m['classes'])} classes, red cells {m['rbc_px']:g} px, {m['bytes'] / 1e6:.2f} MB, sha256 {m['sha256']}",
+                     f"            evaluations: {evals}",
+                     f"classifier  {c['path']}", f"            {len(c['classes'])} classes, {c['bytes'] / 1e6:.2f} MB, sha256 {c['sha256']}",
+                     f"onnxruntime {o['version']}: {', '.join(o['providers'])}",
+                     f"data        {a['data']}", f"cache       {a['cache']}", f"profile     {a['profile']}"]))
 
 # %% ../nbs/99_cli.ipynb #6bdb39f8
 def make_parser():
@@ -177,7 +211,7 @@ def make_parser():
     an = sub.add_parser('analyze', help="write one patient's blood report from images and videos")
     an.add_argument('paths', nargs='+', help='image or video files of one patient')
     an.add_argument('--out', default='bloodcells-report', help='folder for the report (default: bloodcells-report)')
-    an.add_argument('--model', default=None, help='an ONNX model (default: $BLOODCELLS_MODEL or the shipped smear10)')
+    an.add_argument('--model', default=None, help='an ONNX model (default: $BLOODCELLS_MODEL or the detector shipped in the package)')
     an.add_argument('--rbc-px', type=float, default=None, help='red-cell diameter in the images, pixels (default: measured)')
     an.add_argument('--um-per-px', type=float, default=None, help='microscope calibration, micrometres per pixel')
     an.add_argument('--depth-um', type=float, default=None, help='smear depth, micrometres, for cells per microlitre')
@@ -186,22 +220,26 @@ def make_parser():
     an.add_argument('--every', type=int, default=30, help='analyse every k-th frame of a video (default: 30)')
     an.add_argument('--score', type=float, default=0.5, help='score at which a cell counts (default: 0.5)')
     an.set_defaults(func=cmd_analyze)
-    dm = sub.add_parser('demo', help='analyse a synthetic test slide and compare the read-out with its ground truth')
-    dm.add_argument('--out', default='bloodcells-demo', help='folder for the slide and its report (default: bloodcells-demo)')
-    dm.add_argument('--model', default=None, help='an ONNX model (default: the shipped smear10)')
+    dm = sub.add_parser('demo', help='analyse the real test fields that come with the package and compare the read-out with their labels')
+    dm.add_argument('--out', default='bloodcells-demo', help='folder for the report (default: bloodcells-demo)')
+    dm.add_argument('--model', default=None, help='an ONNX model (default: $BLOODCELLS_MODEL or the detector shipped in the package)')
     dm.add_argument('--depth-um', type=float, default=None, help='smear depth, micrometres, for cells per microlitre')
+    dm.add_argument('--synthetic', action='store_true', help='analyse a synthetic test slide instead (needs the data; builds the cell bank the first time)')
     dm.set_defaults(func=cmd_demo)
+    inf = sub.add_parser('info', help='the version, the models in use, onnxruntime, the data folder, cache and microscope profile')
+    inf.add_argument('--json', action='store_true', help='print it as one JSON object')
+    inf.set_defaults(func=cmd_info)
     sv = sub.add_parser('serve', help='serve the phone page and the JSON API')
     sv.add_argument('--host', default='127.0.0.1', help='address to listen on (default: 127.0.0.1; 0.0.0.0 for the local network)')
     sv.add_argument('--port', type=int, default=8000, help='port (default: 8000)')
-    sv.add_argument('--model', default=None, help='an ONNX model (default: $BLOODCELLS_MODEL or the shipped smear10)')
+    sv.add_argument('--model', default=None, help='an ONNX model (default: $BLOODCELLS_MODEL or the detector shipped in the package)')
     sv.add_argument('--token', default=None, help='require this token on every API call (default: $BLOODCELLS_TOKEN, if set)')
     sv.add_argument('--save-dir', default=None, help='keep uploads and reports here, under generated names (default: keep nothing)')
     sv.add_argument('--workers', type=int, default=2, help='analyses run at once (default: 2)')
     sv.set_defaults(func=cmd_serve)
     cl = sub.add_parser('classify', help='name the cell in the centre of single-cell images, with class probabilities')
     cl.add_argument('images', nargs='+', help='image files, one cell in the centre of each')
-    cl.add_argument('--model', default=None, help='a cellnet.onnx (default: the shipped models/pbc8/cellnet.onnx)')
+    cl.add_argument('--model', default=None, help='a cellnet.onnx (default: the classifier shipped in the package)')
     cl.add_argument('--rbc-px', type=float, default=None, help="red-cell diameter in the images, pixels (default: PBC's photographs')")
     cl.add_argument('--json', action='store_true', help='print the results as JSON')
     cl.set_defaults(func=cmd_classify)

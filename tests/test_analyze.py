@@ -1,4 +1,4 @@
-"""`bloodcells analyze` and `bloodcells demo` run as a user runs them, and the HTML report read in a headless Chromium on a phone-sized screen."""
+"""`bloodcells analyze` and `bloodcells demo --synthetic` run as a user runs them (the plain demo: `test_install.py`), and the HTML report read in a headless Chromium on a phone-sized screen."""
 import json, os, subprocess
 from pathlib import Path
 import cv2, pytest
@@ -48,8 +48,8 @@ def browser_page(p, width, height):
     if not CHROMIUM.exists(): pytest.fail(f"no browser at {CHROMIUM}: install it with `apt-get install -y chromium`")
     return p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS).new_page(viewport={'width': width, 'height': height}, device_scale_factor=2)
 
-def test_demo_compares_with_the_truth(tmp_path):
-    r = run('demo', '--out', tmp_path/'demo', '--depth-um', 2)
+def test_synthetic_demo_compares_with_the_truth(tmp_path):
+    r = run('demo', '--synthetic', '--out', tmp_path/'demo', '--depth-um', 2)
     assert r.returncode == 0, r.stderr
     assert 'truth' in r.stdout and 'found' in r.stdout and 'parasitemia: truth' in r.stdout
     assert (tmp_path/'demo'/'report.html').exists() and (tmp_path/'demo'/'slide-truth.json').exists()
