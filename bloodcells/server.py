@@ -27,8 +27,8 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from . import __version__
 from .core import *
 from .core import _jpeg_size
-from .runtime import Detector, ScaleError, find_cells
-from .report import DISCLAIMER, RBC_UM, annotated, blood_report, default_model
+from .runtime import Detector, find_cells
+from .report import DISCLAIMER, RBC_UM, annotated, blood_report, default_model, read_profile, scale_given
 
 # %% ../nbs/13_server.ipynb #83539f5f
 MAX_BODY = 20_000_000 # bytes in one request, all its images together
@@ -353,9 +353,11 @@ def make_app(model=None, # a `Detector` or an ONNX file (default: `default_model
              save_dir=None, # keep uploads and reports here (default: keep nothing)
              max_workers=2, # analyses run at once
              max_waiting=16, # requests in progress before new ones get 503
-             max_body=MAX_BODY, max_pixels=MAX_PIXELS, read_timeout=READ_TIMEOUT):
+             max_body=MAX_BODY, max_pixels=MAX_PIXELS, read_timeout=READ_TIMEOUT,
+             profile=None): # a microscope profile file (default: `$BLOODCELLS_PROFILE`, if set): its red-cell size for requests that give none
     "The FastAPI application: the page, the API and its docs, around one detector."
     det = model if isinstance(model, Detector) else Detector(model or default_model(), threads=max(1, (os.cpu_count() or 1) // max_workers))
+    profile = read_profile(profile)
     info, limiter, started = model_info(det), anyio.CapacityLimiter(max_workers), time.time()
     app = json_errors(FastAPI(title='bloodcells', version=__version__, docs_url=None, redoc_url=None,
                               description='Counts of blood cells and a blood report from photographs of a thin smear. A screening estimate, not a diagnosis.'))
@@ -396,7 +398,8 @@ def make_app(model=None, # a `Detector` or an ONNX file (default: `default_model
             form = await read_form(request, max_body, MAX_FILES, read_timeout)
             try: uploads = uploads_of(form)
             finally: await form.close()
-            work = partial(analyse_uploads, det, uploads, rbc_px, um_per_px, depth_um, sex, patient, min_score, annotated, max_pixels, save_dir)
+            px, um, _ = scale_given(rbc_px, um_per_px, profile)
+            work = partial(analyse_uploads, det, uploads, px, um, depth_um, sex, patient, min_score, annotated, max_pixels, save_dir)
             report = await anyio.to_thread.run_sync(work, limiter=limiter)
         finally: app.state.pending -= 1
         return JSONResponse(report, headers={'Cache-Control': 'no-store'})
@@ -420,7 +423,7 @@ def serve(host='127.0.0.1', # address to listen on: 0.0.0.0 for every network of
           save_dir=None, # keep uploads and reports here (default: keep nothing)
           max_workers=2, # analyses run at once
           log_level='info',
-          **kw): # passed to `make_app`: max_waiting, max_body, max_pixels, read_timeout
+          **kw): # passed to `make_app`: max_waiting, max_body, max_pixels, read_timeout, profile
     "Serve the page and the API with uvicorn until interrupted."
     import uvicorn
     token = token or os.environ.get(TOKEN_ENV) or None
