@@ -166,7 +166,7 @@ def analyse_uploads(det, # a `Detector`
             img = decode_image(data, name)
             cells = find_cells(det, img, rbc_px, min_score)
         except UploadError as e: problems.append((e.status, str(e))); continue
-        except (ImageError, ScaleError) as e: problems.append((422, str(e) if str(e).startswith(name) else f"{name}: {e}")); continue
+        except ImageError as e: problems.append((422, str(e) if str(e).startswith(name) else f"{name}: {e}")); continue
         fields.append((name, cells, img.shape[1::-1])); used.append((name, data))
         details.append(dict(name=name, width=img.shape[1], height=img.shape[0], rbc_px=round(float(cells.rbc_px), 2), counts=cells.counts()))
         if annotate: images.append(dict(name=name, png=png_data(annotated(img, cells))))
