@@ -373,6 +373,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
             'bloodcells.sources': { 'bloodcells.sources.cells_of': ('sources.html#cells_of', 'bloodcells/sources.py'),
                                     'bloodcells.sources.evaluate_source': ('sources.html#evaluate_source', 'bloodcells/sources.py'),
                                     'bloodcells.sources.evaluate_sources': ('sources.html#evaluate_sources', 'bloodcells/sources.py'),
+                                    'bloodcells.sources.fields_of': ('sources.html#fields_of', 'bloodcells/sources.py'),
                                     'bloodcells.sources.infected_per_1000': ('sources.html#infected_per_1000', 'bloodcells/sources.py'),
                                     'bloodcells.sources.readme_block': ('sources.html#readme_block', 'bloodcells/sources.py'),
                                     'bloodcells.sources.readme_tables': ('sources.html#readme_tables', 'bloodcells/sources.py'),

@@ -76,11 +76,12 @@ class YoloOnnx:
                  threads=None): # CPU threads (default: onnxruntime's choice)
         self.path, self.classes, self.size = Path(path), tuple(classes), size
         self.session, _ = open_onnx(path, threads=threads)
+        self.square = all(isinstance(d, int) for d in self.session.get_inputs()[0].shape[2:])  # a static export takes size x size only
     def letterbox(self, rgb):
-        "`rgb` resized so its longer side is `size` and padded with grey to multiples of 32, as (1, 3, H, W) floats in 0..1; with the scale and the (left, top) padding."
+        "`rgb` resized so its longer side is `size` and padded with grey to multiples of 32 (or to a square, for a model exported with a fixed input), as (1, 3, H, W) floats in 0..1; with the scale and the (left, top) padding."
         h, w = rgb.shape[:2]; r = self.size / max(h, w); nh, nw = round(h * r), round(w * r)
         img = rgb if (nh, nw) == (h, w) else cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_LINEAR)
-        ph, pw = -nh % 32, -nw % 32
+        ph, pw = (self.size - nh, self.size - nw) if self.square else (-nh % 32, -nw % 32)
         img = cv2.copyMakeBorder(img, ph // 2, ph - ph // 2, pw // 2, pw - pw // 2, cv2.BORDER_CONSTANT, value=(114, 114, 114))
         return np.ascontiguousarray(img.transpose(2, 0, 1)[None], np.float32) / 255, r, (pw // 2, ph // 2)
     def __call__(self, rgb, min_score=0.25, iou=0.7):

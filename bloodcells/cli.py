@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['cmd_data', 'cmd_synth', 'cmd_train', 'cmd_export', 'cmd_evaluate', 'cmd_analyze', 'cmd_demo', 'cmd_calibrate',
-           'cmd_serve', 'cmd_docs', 'cmd_classify', 'cmd_evaluate_cells', 'about', 'cmd_info', 'make_parser', 'main']
+           'cmd_serve', 'cmd_docs', 'cmd_classify', 'cmd_evaluate_cells', 'cmd_evaluate_sources', 'about', 'cmd_info',
+           'make_parser', 'main']
 
 # %% ../nbs/99_cli.ipynb #d0c7d67d
 import argparse, sys
@@ -150,6 +151,15 @@ def cmd_evaluate_cells(args):
         Path(args.json).parent.mkdir(parents=True, exist_ok=True); Path(args.json).write_text(json.dumps(r, indent=1))
         print(f"wrote {args.json}")
 
+def cmd_evaluate_sources(args):
+    "Score a detector on the real test fields of each source (BCCD, IML, TXL-PBC's PBC, Raabin and BCDD)."
+    from bloodcells.sources import evaluate_sources, TEST_SOURCES
+    unknown = set(args.source or ()) - set(TEST_SOURCES)
+    if unknown: raise ValueError(f"unknown source(s) {sorted(unknown)}; known: {', '.join(TEST_SOURCES)}")
+    scale = args.scale if args.scale in ('auto', 'labels') else float(args.scale)
+    evaluate_sources(args.model, tuple(args.source or TEST_SOURCES), scale, args.json)
+    if args.json: print(f"wrote {args.json}")
+
 # %% ../nbs/99_cli.ipynb #71fa24f7
 def about():
     "What `bloodcells info` reports, as a JSON-ready dict: version, models in use, onnxruntime, data folder, cache and microscope profile."
@@ -276,6 +286,12 @@ def make_parser():
     ec.add_argument('--rbc-px', type=float, default=None, help="red-cell diameter in the images, pixels (default: PBC's photographs')")
     ec.add_argument('--json', default=None, help='write accuracy, per-class recall and precision and the confusion matrix to this JSON file')
     ec.set_defaults(func=cmd_evaluate_cells)
+    es = sub.add_parser('evaluate-sources', help='score a detector source by source on the real test fields it never trained on')
+    es.add_argument('--model', required=True, help='an ONNX model')
+    es.add_argument('--source', action='append', help='only this source (repeat for several; default: all)')
+    es.add_argument('--scale', default='auto', help="red-cell size: 'auto' (measured, as a user gets it), 'labels' (from the labelled red cells) or a factor on the labelled size")
+    es.add_argument('--json', default=None, help='write every number to this JSON file')
+    es.set_defaults(func=cmd_evaluate_sources)
     doc = sub.add_parser('docs', help='build the documentation site from the notebooks')
     doc.add_argument('--out', default='_docs', help='folder to write the site to (default: _docs)')
     doc.add_argument('--no-execute', action='store_true', help='render the notebooks without running them (no figures)')

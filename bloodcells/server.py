@@ -191,7 +191,8 @@ def _read_json(path):
     except (OSError, ValueError): return {}
 
 def eval_summary(ev):
-    "The headline numbers of an `eval-*.json` written by `bloodcells evaluate`."
+    "The headline numbers of an `eval-*.json` written by `bloodcells evaluate`, or of each source's in one by `bloodcells evaluate-sources`."
+    if 'sources' in ev: return {s: eval_summary(r) for s, r in ev['sources'].items()}
     keep = ('precision', 'recall', 'specificity', 'not_detected', 'parasitemia_mae', 'image_sensitivity')
     out = dict(data=f"{ev.get('format', '?')} {ev.get('split', '?')}", images=ev.get('images'), map50=ev.get('map50'), map30=ev.get('map30'), map50_95=ev.get('map50_95'),
                ap50={c: v.get('ap50') for c, v in ev.get('per_class', {}).items()})

@@ -38,10 +38,10 @@ SOURCE_LABELS = {
     'txl_pbc/bcdd': {'RBC': 'RBC', 'WBC': 'WBC', 'Platelets': 'Platelets'},
     'txl_pbc/pbc': {'RBC': 'HealthyRBC', 'WBC': 'WBC', 'Platelets': 'Platelets'},
     'txl_pbc/raabin': {'RBC': 'HealthyRBC', 'WBC': 'WBC', 'Platelets': 'Platelets'},
-    'iml': LABEL_MAPS['iml_malaria'],
+    'iml_malaria': LABEL_MAPS['iml_malaria'],
 } # per source: its box labels -> the labels the model trains on (a class, or a group of `COARSE`); None drops the box
 REAL_SOURCES = tuple(SOURCE_LABELS)
-UNBOXED = ('iml',) # sources that leave many cells without a box
+UNBOXED = ('iml_malaria',) # sources that leave many cells without a box
 RED_LABELS = ('RBC', 'red blood cell', 'ring', 'trophozoite', 'schizont', 'gametocyte') # red-cell boxes in the sources' own words
 
 def red_cell_px(a): # an `Annot` of a real field
@@ -51,7 +51,7 @@ def red_cell_px(a): # an `Annot` of a real field
 
 def real_annots(split): # 'train' or 'val'
     "Every labelled real field of `split`, each `Annot` knowing its source: BCCD, IML-Malaria and TXL-PBC's three sources."
-    return (read_voc_dir(dataset_dir('bccd')/'BCCD', split, problems=[]) + [a for a in read_iml_malaria(problems=[]) if a.split == split]
+    return ([a for a in read_bccd(problems=[]) if a.split == split] + [a for a in read_iml_malaria(problems=[]) if a.split == split]
             + [a for a in read_txl_pbc(problems=[]) if a.split == split])
 
 def field_row(a, scale, name): # an `Annot`; the factor it was resized by; the written image's file name
@@ -197,7 +197,7 @@ RECIPES = {r.name: r for r in [
     Recipe('tiny', 'mixed', CLASSES, 96, 32, 32, 1, 3, 1e-2, workers=0, stride=8),
     Recipe('smear10', 'synth', CLASSES, 65350, 6560, 128, 6, 16, 4e-3),
     Recipe('bccd3', 'real', COARSE, 8192, 512, 64, 4, 30, 4e-3, sources=('bccd',)),
-    Recipe('iml-malaria', 'real', CLASSES, 8192, 512, 64, 0, 10, 1e-3, init='smear10', sources=('iml',)),
+    Recipe('iml-malaria', 'real', CLASSES, 8192, 512, 64, 0, 10, 1e-3, init='smear10', sources=('iml_malaria',)),
     Recipe('general', 'mixed', CLASSES, 32768, 4096, 128, 3, 20, 4e-3, stride=8),
 ]}
 

@@ -50,7 +50,7 @@ def test_serve_starts_the_server_from_the_command_line():
             try: health = json.load(urllib.request.urlopen(f'http://127.0.0.1:{port}/api/health', timeout=1)); break
             except OSError: time.sleep(0.5)
         else: raise AssertionError('the server did not answer in 60 s')
-        assert health['status'] == 'ok' and health['model'] == 'smear10'
+        assert health['status'] == 'ok' and health['model'] == 'general'
     finally:
         proc.terminate(); proc.wait(20)
 
