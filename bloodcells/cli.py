@@ -183,7 +183,8 @@ def cmd_info(args):
     a = about()
     if args.json: print(json.dumps(a, indent=1)); return
     m, c, o = a['model'], a['classifier'], a['onnxruntime']
-    evals = '; '.join(f"{n} mAP50 {e['map50']:.3f}" for n, e in m['evaluations'].items() if e.get('map50') is not None) or 'none shipped'
+    flat = {f'{n} {s}'.strip(): v for n, e in m['evaluations'].items() for s, v in (e.items() if 'map50' not in e else [('', e)])}  # per source where it was scored per source
+    evals = '; '.join(f"{n} mAP50 {e['map50']:.3f}" for n, e in flat.items() if e.get('map50') is not None) or 'none shipped'
     print('\n'.join([f"bloodcells  {a['version']}",
                      f"model       {m['path']}", f"            {m['name']}, {len(m['classes'])} classes, red cells {m['rbc_px']:g} px, {m['bytes'] / 1e6:.2f} MB, sha256 {m['sha256']}",
                      f"            evaluations: {evals}",
