@@ -166,7 +166,7 @@ def download_wheels(dest, # folder for the wheels
 
 # %% ../nbs/14_pi.ipynb #d750641a
 def build_bundle(out, # folder that receives `bloodcells-pi/` and `bloodcells-pi.tar.gz`
-                 model=None, # the ONNX model to ship (default: `default_model()`, the shipped smear10)
+                 model=None, # the ONNX model to ship (default: `default_model()`, the shipped detector)
                  wheels=True, # fetch the aarch64 dependency wheels (False: the package's wheel only)
                  port=PORT):
     "Build the Raspberry Pi bundle: wheels, model, install script, systemd unit, guide, checksums; returns the folder."
