@@ -6,7 +6,8 @@ import cv2, httpx, numpy as np, pytest
 from playwright.sync_api import sync_playwright
 from conftest import CHROMIUM, CHROMIUM_ARGS
 from bloodcells.core import CLASSES, decode_image
-from bloodcells.report import analyze
+from bloodcells.report import analyze, default_model
+from bloodcells.runtime import Detector, measure_rbc
 from bloodcells.server import MAX_BODY, running
 from bloodcells.synth import get_bank, make_slide
 
@@ -57,8 +58,6 @@ def error_of(r, status):
 
 def test_health_model_and_docs(api):
     h = api.get('/api/health').json()
-    from bloodcells.report import default_model
-    from bloodcells.runtime import Detector
     shipped = Detector(default_model())
     assert h['status'] == 'ok' and h['model'] == shipped.recipe and h['in_progress'] == 0
     m = api.get('/api/model').json()
@@ -97,10 +96,12 @@ def test_one_patient_several_fields(api, fields, slides, tmp_path):
     assert r.status_code == 200, r.text[:500]
     rep = r.json()
     assert r.headers['cache-control'] == 'no-store'
-    assert rep['fields'] == ['field1.jpg', 'field2.jpg', 'slide.png'] and rep['patient'] == 'test patient' and rep['model'] == 'smear10'
+    assert rep['fields'] == ['field1.jpg', 'field2.jpg', 'slide.png'] and rep['patient'] == 'test patient' and rep['model'] == Detector(default_model()).recipe
     assert rep['problems'] == ['cut.jpg: truncated JPEG (no end-of-image marker)']
     for _, (name, data) in files: (tmp_path/name).write_bytes(data)
-    ref = analyze([tmp_path/name for _, (name, _) in files], tmp_path/'out', depth_um=3, sex='female', progress=False)
+    det = Detector(default_model())  # the server measures each field alone; analyze is told the same sizes
+    sizes = [None if name == 'cut.jpg' else measure_rbc(det, decode_image((tmp_path/name).read_bytes()))[0] for _, (name, _) in files]
+    ref = analyze([tmp_path/name for _, (name, _) in files], tmp_path/'out', rbc_px=sizes, depth_um=3, sex='female', progress=False)
     for k in ('counts', 'differential', 'parasitemia', 'red_cells', 'rbc_per_mm2', 'rbc_per_ul', 'rbc_flag', 'anaemia_flag', 'warnings', 'disclaimer'): assert rep[k] == ref[k], k
     assert rep['red_cells'] > 500 and rep['rbc_range'] == [3.8e6, 5.2e6]
     assert [(d['width'], d['height']) for d in rep['field_details']] == [(1280, 960), (1280, 960), (1000, 1000)]
