@@ -4,14 +4,14 @@
 
 # %% auto #0
 __all__ = ['DATA_ENV', 'CACHE_ENV', 'SOURCES', 'SPLITS', 'SAME_SCENE', 'IMAGE_EXTS', 'LABEL_MAPS', 'TXL_SIZES', 'TWIN_DIST',
-           'data_root', 'cache_dir', 'cached_json', 'files_key', 'Source', 'DataError', 'file_sha256', 'download',
-           'check_dataset', 'fetch_dataset', 'dataset_dir', 'source_of', 'Annot', 'AnnotationError', 'read_voc',
-           'read_voc_dir', 'read_iml', 'assign_splits', 'scene_features', 'scene_overlap', 'scene_scores',
-           'same_scene_pairs', 'scene_groups', 'scene_leaks', 'hold_shared_scenes', 'read_bccd', 'iml_splits',
-           'read_iml_malaria', 'read_folders', 'read_pbc', 'relabel', 'yolo_class_names', 'yolo_splits', 'read_yolo',
-           'read_coco', 'write_coco', 'txl_source', 'image_fingerprint', 'pbc_twin_distances', 'pbc_twins',
-           'read_txl_pbc', 'txl_test_twins', 'read_seed002', 'seed002_labels', 'count_table', 'source_table',
-           'split_leaks']
+           'RED_LABELS', 'BOX_PER_RBC', 'data_root', 'cache_dir', 'cached_json', 'files_key', 'Source', 'DataError',
+           'file_sha256', 'download', 'check_dataset', 'fetch_dataset', 'dataset_dir', 'source_of', 'Annot',
+           'AnnotationError', 'read_voc', 'read_voc_dir', 'read_iml', 'assign_splits', 'scene_features',
+           'scene_overlap', 'scene_scores', 'same_scene_pairs', 'scene_groups', 'scene_leaks', 'hold_shared_scenes',
+           'read_bccd', 'iml_splits', 'read_iml_malaria', 'read_folders', 'read_pbc', 'relabel', 'yolo_class_names',
+           'yolo_splits', 'read_yolo', 'read_coco', 'write_coco', 'txl_source', 'image_fingerprint',
+           'pbc_twin_distances', 'pbc_twins', 'read_txl_pbc', 'txl_test_twins', 'read_seed002', 'seed002_labels',
+           'labelled_rbc_px', 'count_table', 'source_table', 'split_leaks']
 
 # %% ../nbs/01_data.ipynb #a57ae1d3
 import fcntl, hashlib, json, os, shutil, tempfile, urllib.error, urllib.request, warnings, zipfile
@@ -634,6 +634,19 @@ def seed002_labels(a):
         out[str(i)] = dict(className='_' if l == 'HealthyRBC' else l, classIdx=CLASSES.index(l), posX=(x0 + x1) // 2, posY=(y0 + y1) // 2,
                            bboxW=x1 - x0, bboxH=y1 - y0, tlX=x0, tlY=y0)
     return out
+
+# %% ../nbs/01_data.ipynb #e3b23dd2
+RED_LABELS = ('RBC', 'HealthyRBC', 'InfectedRBC', 'red blood cell', 'ring', 'trophozoite', 'schizont', 'gametocyte') # red-cell boxes in the sources' words and ours
+BOX_PER_RBC = 1.18 # a labelled red cell's box side over its diameter as the runtime measures it (measured in 09_evaluate)
+
+def labelled_rbc_px(a): # an `Annot`
+    "Median sqrt(w*h) of the red-cell boxes of `a` clear of the field's edge (of all of them if none is), in pixels; NaN if it has none."
+    b = a.boxes[np.isin(np.asarray(a.labels, dtype=str), RED_LABELS)] if len(a.labels) else np.zeros((0, 4))
+    if not len(b): return np.nan
+    W, H = a.size or image_size(a.path)
+    clear = (b[:, 0] > 2) & (b[:, 1] > 2) & (b[:, 2] < W - 2) & (b[:, 3] < H - 2)
+    b = b[clear] if clear.any() else b
+    return float(np.median(np.sqrt((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))))
 
 # %% ../nbs/01_data.ipynb #f7040f33
 def _split_order(s):

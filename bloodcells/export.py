@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from .core import *
 from .detect import TILE, STRIDE, detect_tile
-from .data import dataset_dir, read_iml_malaria, read_voc_dir
+from .data import dataset_dir, read_iml_malaria, read_voc_dir, labelled_rbc_px, BOX_PER_RBC
 import onnxruntime as ort
 from .synth import RBC_PX
 from .train import load_detector
@@ -40,9 +40,8 @@ def export_onnx(pth, # a `model.pth` written by `train`
 
 # %% ../nbs/07_export.ipynb #25c911b5
 def _at_model_scale(a): # an `Annot` of a real field
-    "The field of `a` resized so its labelled red cells are `RBC_PX` wide, the scale the models work at."
-    rbc = np.array([b for b, l in zip(a.boxes, a.labels) if l in ('RBC', 'red blood cell')])
-    f = RBC_PX / np.median((rbc[:, 2:] - rbc[:, :2]).mean(1))
+    "The field of `a` resized so its red cells are `RBC_PX` across as the runtime measures them, the scale the models work at."
+    f = RBC_PX * BOX_PER_RBC / labelled_rbc_px(a)
     img = read_image(a.path)
     return cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
 
