@@ -4,17 +4,22 @@
 
 # %% auto #0
 __all__ = ['TEST_SOURCES', 'DONORS', 'fields_of', 'test_fields', 'infected_per_1000', 'cells_of', 'evaluate_source',
-           'evaluate_sources', 'source_table', 'readme_block', 'readme_tables', 'write_readme_tables', 'scale_curve']
+           'evaluate_sources', 'source_table', 'centre_cells', 'scale_curve', 'scale_sources', 'speed_against',
+           'targets_table', 'readme_block', 'readme_tables', 'write_readme_tables']
 
 # %% ../nbs/18_sources.ipynb #321be112
-import json, time
+import json, os, time
+from collections import Counter
 from pathlib import Path
 import numpy as np
+import cv2
 from .core import *
 from .data import *
 from .metrics import coarse
-from .runtime import Detector, find_cells
-from .evaluate import load_model, score, rbc_truth
+from .runtime import Detector, find_cells, measure_rbc, consensus_rbc
+from .classify import WBC_OF, CellClassifier, cell_crop, normalise_stain, scale_of, white_types
+from .evaluate import load_model, score, scale_errors
+from .quantize import in_turns
 
 # %% ../nbs/18_sources.ipynb #836fe297
 TEST_SOURCES = ('bccd', 'iml', 'txl_pbc/pbc', 'txl_pbc/raabin', 'txl_pbc/bcdd') # every real source with a test split
@@ -53,13 +58,13 @@ def cells_of(model, # a `Detector`, or a peer called as `model(rgb, min_score)` 
 
 def evaluate_source(det, # a `Detector`, or a peer as in `cells_of`
                     source, # one of `TEST_SOURCES`
-                    scale='auto', # 'auto', 'labels', or a factor on the labelled red-cell size
+                    scale='auto', # 'auto', 'labels' (the labelled red-cell size over `BOX_PER_RBC`), or a factor on that
                     min_score=0.05, score_thr=0.5):
     "The numbers of `det` on `source`'s test fields, as a JSON-ready dict."
     annots, gts, preds, t0 = test_fields(source), [], [], time.perf_counter()
     for a in annots:
-        truth = rbc_truth(a)
-        px = None if scale == 'auto' or not np.isfinite(truth) else truth * (1 if scale == 'labels' else float(scale))
+        truth = labelled_rbc_px(a)
+        px = None if scale == 'auto' or not np.isfinite(truth) else truth / BOX_PER_RBC * (1 if scale == 'labels' else float(scale))
         gts.append((a.boxes, a.labels)); preds.append(cells_of(det, read_image(a.path), px, min_score))
     out = dict(source=source, fields=len(annots), scale=scale, seconds=round(time.perf_counter() - t0, 1),
                **{k: v for k, v in score([coarse(g) for g in gts], [coarse(p) for p in preds], COARSE, score_thr).items() if k in ('map50', 'map50_95', 'per_class', 'classes')})
@@ -93,6 +98,101 @@ def source_table(results, # {name: a result of `evaluate_sources`}
     rows = [f"| {s} | " + ' | '.join(f"{results[n]['sources'][s][key]:.3f}" for n in names) + ' | ' + ' | '.join(ap(results[n]['sources'][s]) for n in names) + ' |' for s in sources]
     return '\n'.join([head, '|---' * (1 + 2 * len(names)) + '|', *rows])
 
+# %% ../nbs/18_sources.ipynb #629eeee9
+def centre_cells(model, # a `Detector` or the path of one of our ONNX models
+                 per_class=None, # photographs per class (default: all of `pbc/`'s test split)
+                 classifier=None, # a `CellClassifier` (or its path) with PBC's classes, to type the cell found as well
+                 min_score=0.25, json_path=None):
+    "Each white-cell photograph of `pbc/`'s test split read as a field: is a white cell found at its centre, and typed as labelled? A JSON-ready dict."
+    det = load_model(model) if isinstance(model, (str, Path)) else model
+    annots = [a for a in read_pbc() if a.split == 'test' and WBC_OF[a.label]]
+    if per_class: annots = [a for c in sorted({a.label for a in annots}) for a in [b for b in annots if b.label == c][:per_class]]
+    clf = CellClassifier(classifier) if isinstance(classifier, (str, Path)) else classifier
+    px, _ = consensus_rbc([measure_rbc(det, read_image(a.path)) for a in annots[::max(1, len(annots) // 24)]])
+    rows = []
+    for a in annots:
+        img = read_image(a.path); c = find_cells(det, img, px, min_score); centre = np.array(img.shape[1::-1]) / 2
+        white = [i for i, l in enumerate(c.labels) if COARSE_OF.get(l) == 'WBC']
+        hit = [i for i in white if (c.boxes[i, :2] <= centre).all() and (centre <= c.boxes[i, 2:]).all()]
+        k = min(hit, key=lambda i: np.linalg.norm((c.boxes[i, :2] + c.boxes[i, 2:]) / 2 - centre)) if hit else None
+        rows.append(dict(field=a.path.name, truth=WBC_OF[a.label], found=None if k is None else c.labels[k]))
+        if clf and k is not None:
+            crop = cell_crop(normalise_stain(img, clf.stain), clf.size, scale_of(clf, px), (c.boxes[k, :2] + c.boxes[k, 2:]) / 2)
+            rows[-1]['classifier'] = WBC_TYPES[int(white_types(clf, clf(crop[None]))[0][0].argmax())]
+    share = lambda rs, ok: round(sum(map(ok, rs)) / len(rs), 4)
+    summary = lambda rs: dict(n=len(rs), found=share(rs, lambda r: r['found'] is not None), typed_right=share(rs, lambda r: r['found'] == r['truth']),
+                              **(dict(classifier_right=share(rs, lambda r: r.get('classifier') == r['truth'])) if clf else {}))
+    out = dict(model=str(det.path), classifier=clf and str(clf.path), rbc_px=round(px, 2), min_score=min_score, **summary(rows),
+               per_type={t: summary([r for r in rows if r['truth'] == t]) for t in WBC_TYPES if any(r['truth'] == t for r in rows)},
+               confusion={t: dict(Counter(str(r['found']) for r in rows if r['truth'] == t)) for t in WBC_TYPES}, fields=rows)
+    if json_path: Path(json_path).write_text(json.dumps(out, indent=1))
+    return out
+
+# %% ../nbs/18_sources.ipynb #08a94f1c
+def scale_curve(model, # as in `evaluate_sources`
+                factors=(0.6, 0.8, 1.0, 1.25, 1.6), # the scale estimate over the labelled red-cell size
+                sources=('bccd', 'iml', 'txl_pbc/raabin'),
+                json_path=None):
+    "mAP@0.5 of `model` on `sources` when the scale estimate is off by each of `factors`: {'factors', 'map50': {source: [...]}}."
+    runs = [evaluate_sources(model, sources, f, progress=False) for f in factors]
+    out = dict(model=runs[0]['model'], factors=list(factors), map50={s: [r['sources'][s]['map50'] for r in runs] for s in sources})
+    if json_path: Path(json_path).write_text(json.dumps(out, indent=1))
+    return out
+
+# %% ../nbs/18_sources.ipynb #2af0602d
+def scale_sources(model, # a `Detector` or the path of one of our ONNX models
+                  sources=TEST_SOURCES, json_path=None):
+    "The runtime's red-cell size estimate against the labels on each of `sources`' test fields (`scale_errors`), as one JSON-ready dict."
+    det = load_model(model) if isinstance(model, (str, Path)) else model
+    out = dict(model=str(det.path), date=time.strftime('%Y-%m-%d'), sources={s: scale_errors(det, test_fields(s), progress=False) for s in sources})
+    if json_path: Path(json_path).write_text(json.dumps(out, indent=1))
+    return out
+
+# %% ../nbs/18_sources.ipynb #f61d1fcb
+def speed_against(model, # a `Detector` or the path of one of our ONNX models
+                  peer, # a function of an RGB field, such as `YoloOnnx`
+                  n=12, # BCCD test fields
+                  rounds=5, json_path=None):
+    "Milliseconds per BCCD test field of `model` and `peer`, timed in turns, of `model` on a 1000x1000 field, and of measuring the red-cell size once: a JSON-ready dict."
+    det = load_model(model) if isinstance(model, (str, Path)) else model
+    fields = [read_image(a.path) for a in test_fields('bccd')[:n]]
+    px, _ = consensus_rbc([measure_rbc(det, f) for f in fields])
+    iml = read_image(test_fields('iml')[0].path)
+    big = cv2.copyMakeBorder(iml[:1000, :1000], 0, max(0, 1000 - iml.shape[0]), 0, max(0, 1000 - iml.shape[1]), cv2.BORDER_REFLECT)
+    big_px, _ = measure_rbc(det, big)
+    t = in_turns({'ours': lambda: [find_cells(det, f, px, 0.25) for f in fields], 'peer': lambda: [peer(f) for f in fields],
+                  'ours_1000': lambda: find_cells(det, big, big_px, 0.25), 'measure': lambda: measure_rbc(det, fields[0])}, rounds)
+    out = dict(model=str(det.path), peer=str(getattr(peer, 'path', peer)), fields=n, cores=os.cpu_count(), date=time.strftime('%Y-%m-%d'),
+               ours_ms=round(1000 * t['ours'] / n, 1), peer_ms=round(1000 * t['peer'] / n, 1), ratio=round(t['ours'] / t['peer'], 3),
+               field_1000_ms=round(1000 * t['ours_1000'], 1), measure_ms=round(1000 * t['measure'], 1))
+    if json_path: Path(json_path).write_text(json.dumps(out, indent=1))
+    return out
+
+# %% ../nbs/18_sources.ipynb #dcc143f9
+def targets_table(models=Path('models')): # the folder of trained models
+    "Markdown table of issue 15's targets against what the JSON files under `models` say, each with whether it is met."
+    read = lambda p: json.loads((Path(models)/p).read_text())
+    ev, cc, sc, sp = (read(f'general/{f}.json') for f in ('eval-sources-int8', 'centre-cells-int8', 'scale-sources-int8', 'speed-int8'))
+    peer = read('peers/yolo11n-union/eval-sources.json')
+    s, m = ev['sources'], ev['sources']['iml']['malaria']
+    ap = lambda r, c: r['per_class'][c]['ap50']
+    txl = [(t, c, ap(s[t], c), ap(peer['sources'][t], c)) for t in ('txl_pbc/pbc', 'txl_pbc/raabin', 'txl_pbc/bcdd') for c in s[t]['per_class']]
+    loso = {k: read(f"general-no-{k.replace('/', '-')}/eval-sources-labels-int8.json")['sources'][v]['map50'] for k, v in (('bccd', 'bccd'), ('iml', 'iml'), ('txl_pbc/raabin', 'txl_pbc/raabin'))}
+    within = {k: v['consensus']['within_10'] for k, v in sc['sources'].items()}
+    rows = [('BCCD test mAP@0.5 >= 0.92', f"{s['bccd']['map50']:.3f}", s['bccd']['map50'] >= 0.92),
+            ('BCCD every class AP@0.5 >= 0.85', ', '.join(f"{c} {ap(s['bccd'], c):.3f}" for c in s['bccd']['per_class']), all(ap(s['bccd'], c) >= 0.85 for c in s['bccd']['per_class'])),
+            ('TXL-PBC test, class by class >= the YOLO11n peer', '; '.join(f"{t[8:]} {c} {a:.3f} vs {b:.3f}" for t, c, a, b in txl), all(a >= b for *_, a, b in txl)),
+            ('leave-one-source-out mAP@0.5 >= 0.85 (first recipe, shorter schedule)', ', '.join(f'{k} {v:.3f}' for k, v in loso.items()), all(v >= 0.85 for v in loso.values())),
+            ('IML infected recall >= 0.95', f"{m['recall']:.3f}", m['recall'] >= 0.95), ('IML infected precision >= 0.90', f"{m['precision']:.3f}", m['precision'] >= 0.9),
+            ('IML parasitemia error <= 0.3 points', f"{m['parasitemia_mae']:.2f}", m['parasitemia_mae'] <= 0.3),
+            ('donors: <= 1 red cell in 1,000 called infected', ', '.join(f"{t[8:]} {s[t]['infected_per_1000']}" for t in DONORS), all(s[t]['infected_per_1000'] <= 1 for t in DONORS)),
+            ('PBC photographs: centre white cell found and typed right >= 97%', f"found {cc['found']:.1%}, typed right {cc['typed_right']:.1%} (the classifier on the cell found: {cc['classifier_right']:.1%})", cc['typed_right'] >= 0.97),
+            ('no field lost to scale', str(sum(v['lost'] for v in sc['sources'].values())), all(v['lost'] == 0 for v in sc['sources'].values())),
+            ('scale within 10% on >= 95% of the fields of every source (consensus)', ', '.join(f'{k} {v:.0%}' for k, v in within.items()), all(v >= 0.95 for v in within.values())),
+            ('per BCCD field <= 1/3 of YOLO11n\'s CPU time', f"{sp['ratio']:.2f} ({sp['ours_ms']} ms against {sp['peer_ms']} ms)", sp['ratio'] <= 1 / 3),
+            ('1000x1000 field <= 100 ms on 2 cores', f"{sp['field_1000_ms']} ms on {sp['cores']} cores", sp['field_1000_ms'] <= 100 and sp['cores'] <= 2)]
+    return '\n'.join(['| target | measured | met |', '|---|---|---|', *(f"| {t} | {v} | {'yes' if ok else '**no**'} |" for t, v, ok in rows)])
+
 # %% ../nbs/18_sources.ipynb #b4bbe7f7
 def readme_block(text, # README's text
                  name, # the table's name in its markers
@@ -107,21 +207,11 @@ def readme_tables(models=Path('models')): # the folder of trained models
     "README's generated tables, from the JSON files that the measuring commands wrote: {name: markdown}."
     read = lambda p: json.loads((Path(models)/p).read_text())
     return {'sources': source_table({n: read(f'{n}/eval-sources-labels-int8.json') for n in ('smear10', 'general')}),
-            'sources-auto': source_table({'general, scale measured': read('general/eval-sources-int8.json'), 'YOLO11n peer': read('peers/yolo11n-union/eval-sources.json')})}
+            'sources-auto': source_table({'general, scale measured': read('general/eval-sources-int8.json'), 'YOLO11n peer': read('peers/yolo11n-union/eval-sources.json')}),
+            'targets': targets_table(models)}
 
 def write_readme_tables(readme='README.md', models='models'):
     "Rewrite README's generated tables from the JSON files."
     text = Path(readme).read_text()
     for name, table in readme_tables(models).items(): text = readme_block(text, name, table)
     Path(readme).write_text(text)
-
-# %% ../nbs/18_sources.ipynb #08a94f1c
-def scale_curve(model, # as in `evaluate_sources`
-                factors=(0.6, 0.8, 1.0, 1.25, 1.6), # the scale estimate over the labelled red-cell size
-                sources=('bccd', 'iml', 'txl_pbc/raabin'),
-                json_path=None):
-    "mAP@0.5 of `model` on `sources` when the scale estimate is off by each of `factors`: {'factors', 'map50': {source: [...]}}."
-    runs = [evaluate_sources(model, sources, f, progress=False) for f in factors]
-    out = dict(model=runs[0]['model'], factors=list(factors), map50={s: [r['sources'][s]['map50'] for r in runs] for s in sources})
-    if json_path: Path(json_path).write_text(json.dumps(out, indent=1))
-    return out
