@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['WBC_OF', 'cell_crop', 'lab_style', 'normalise_stain', 'CellClassifier', 'default_classifier', 'scale_of', 'classify',
-           'probability_bars', 'read_cells', 'cell_metrics', 'evaluate_cells', 'white_types', 'second_opinion']
+           'probability_bars', 'read_cells', 'cell_metrics', 'evaluate_cells', 'white_types']
 
 # %% ../nbs/16_classify.ipynb #bc0fc9f4
 import json
@@ -124,17 +124,3 @@ def white_types(clf, # a `CellClassifier` with PBC's classes
     M = np.array([[WBC_OF[c] == t for t in WBC_TYPES] for c in clf.classes], np.float32)
     w = np.asarray(probs, np.float32) @ M
     return w, 1 - w.sum(1)
-
-def second_opinion(clf, # a `CellClassifier` with PBC's classes
-                   rgb, # the field the cells were found in
-                   cells, # the `Cells` the detector found there
-                   below=0.8): # ask about the white cells the detector scored under this
-    "`cells` with each white cell scored under `below` re-typed by the classifier from a window around it (kept where it sees no white cell)."
-    ask = [i for i, (l, s) in enumerate(zip(cells.labels, cells.scores)) if l in WBC_TYPES and s < below]
-    if not ask: return cells
-    centres, field = (cells.boxes[ask, :2] + cells.boxes[ask, 2:]) / 2, normalise_stain(rgb, clf.stain)
-    w, none = white_types(clf, clf(np.stack([cell_crop(field, clf.size, scale_of(clf, cells.rbc_px), c) for c in centres])))
-    labels = list(cells.labels)
-    for i, wi, n in zip(ask, w, none):
-        if n < 0.5: labels[i] = WBC_TYPES[int(wi.argmax())]
-    return Cells(cells.boxes, cells.scores, labels, cells.rbc_px)

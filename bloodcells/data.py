@@ -635,7 +635,7 @@ def seed002_labels(a):
                            bboxW=x1 - x0, bboxH=y1 - y0, tlX=x0, tlY=y0)
     return out
 
-# %% ../nbs/01_data.ipynb #e3b23dd2
+# %% ../nbs/01_data.ipynb #920f8c6e
 RED_LABELS = ('RBC', 'HealthyRBC', 'InfectedRBC', 'red blood cell', 'ring', 'trophozoite', 'schizont', 'gametocyte') # red-cell boxes in the sources' words and ours
 BOX_PER_RBC = 1.18 # a labelled red cell's box side over its diameter as the runtime measures it (measured in 09_evaluate)
 

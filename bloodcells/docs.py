@@ -60,7 +60,7 @@ def execute_nb(nb, # a notebook read with `fastcore.nbio.read_nb`
             if 'text' in o: o.text = ''.join(o.text)
     return shell
 
-# %% ../nbs/98_docs.ipynb #b9e49221
+# %% ../nbs/98_docs.ipynb #6ddbe03b
 def export_shell(nb): # a notebook read with `fastcore.nbio.read_nb`
     "A shell that has run only `nb`'s exported cells, from its folder: what `show_doc` needs, without the lesson."
     from execnb.shell import CaptureShell

@@ -4,8 +4,7 @@
 
 # %% auto #0
 __all__ = ['calibration_batches', 'block_name', 'conv_blocks', 'pool_first', 'quantize_int8', 'confidences', 'confidence_error',
-           'op_times', 'run_times', 'latency', 'in_turns', 'quantize_dynamic_int8', 'to_fp16', 'benchmark', 'variants',
-           'choose']
+           'run_times', 'latency', 'in_turns', 'benchmark', 'choose']
 
 # %% ../nbs/12_quantize.ipynb #7f9f8d97
 import json, os, re, tempfile, time, warnings
@@ -102,22 +101,6 @@ def confidence_error(det, # the model to check
     a, b = confidences(run(det), len(det.anchors)), confidences(run(ref), len(ref.anchors))
     return float(np.abs(a - b)[b >= floor].mean())
 
-# %% ../nbs/12_quantize.ipynb #8a2f85df
-def op_times(path, # an ONNX model
-             x, # (B, H, W, 3) RGB input
-             runs=10, # timed runs, after one warm-up run
-             threads=None): # CPU threads (default: onnxruntime's choice)
-    "Shortest milliseconds of each node onnxruntime executes over `runs` runs, as {(node name, operator): ms}, in execution order."
-    opts = ort.SessionOptions(); opts.enable_profiling = True; opts.profile_file_prefix = str(Path(tempfile.mkdtemp())/'ort')
-    if threads: opts.intra_op_num_threads = threads
-    sess = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
-    feed = {'image': np.ascontiguousarray(np.asarray(x).transpose(0, 3, 1, 2), np.float32)}
-    for _ in range(runs + 1): sess.run(None, feed)
-    times = defaultdict(list)
-    for e in json.loads(Path(sess.end_profiling()).read_text()):
-        if e.get('cat') == 'Node' and e['name'].endswith('_kernel_time'): times[(e['name'][:-len('_kernel_time')], e['args']['op_name'])].append(e['dur'])
-    return {k: min(v[1:]) / 1e3 for k, v in times.items()}
-
 # %% ../nbs/12_quantize.ipynb #58a95a22
 def run_times(f, # a function of no arguments
               n=10, # timed runs
@@ -142,28 +125,6 @@ def in_turns(fs, # {name: function of no arguments}
         for k, f in fs.items(): t[k] += run_times(f, runs, warmup)
     return {k: float(np.median(v)) for k, v in t.items()}
 
-# %% ../nbs/12_quantize.ipynb #5cf7fdde
-def quantize_dynamic_int8(src, # a float `model.onnx`
-                          out=None): # the file to write (default: `model-dynamic.onnx` beside `src`)
-    "Write the dynamically quantized (int8 weights) version of the model at `src`; returns its path."
-    src = Path(src); out = Path(out) if out else src.with_name(f'{src.stem}-dynamic.onnx')
-    with tempfile.TemporaryDirectory() as tmp:
-        quant_pre_process(str(src), f'{tmp}/pre.onnx', skip_symbolic_shape=True)
-        quantize_dynamic(f'{tmp}/pre.onnx', str(out), weight_type=QuantType.QInt8)
-    return out
-
-def to_fp16(src, # a float `model.onnx`
-            out=None, # the file to write (default: `model-fp16.onnx` beside `src`)
-            keep_float=('Sub', 'Div', 'LeakyRelu')): # operators left in float32
-    "Write the float16 version of the model at `src` (float32 input and output); returns its path."
-    from onnxconverter_common import float16
-    src = Path(src); out = Path(out) if out else src.with_name(f'{src.stem}-fp16.onnx')
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')  # it announces each tiny weight that it rounds up to float16's smallest step
-        m = float16.convert_float_to_float16(onnx.load(str(src)), keep_io_types=True, op_block_list=list(keep_float))
-    onnx.save(m, str(out))
-    return out
-
 # %% ../nbs/12_quantize.ipynb #c4c9697d
 def benchmark(dets, # {name: a `Detector`, or anything called like one}
               field, # a 1000x1000 RGB field at the models' scale
@@ -175,13 +136,6 @@ def benchmark(dets, # {name: a `Detector`, or anything called like one}
                                                           ('field', lambda d=d: raw_cells(d, field)), ('network', lambda d=d: d(padded)))}
     t = in_turns(fs, rounds)
     return {k: {'tile1': t[k, 'tile1'], 'tile32': t[k, 'tile32'] / len(tiles), 'field': t[k, 'field'], 'network': t[k, 'network']} for k in dets}
-
-def variants(src, # a float `model.onnx`
-             out, # folder to write into
-             calib=64): # calibration images or batches, for `quantize_int8`
-    "The float, int8 and float16 files of the model at `src`: {name: path}."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    return {'ORT fp32': Path(src), 'ORT int8': quantize_int8(src, out/'model-int8.onnx', calib=calib), 'ORT fp16': to_fp16(src, out/'model-fp16.onnx')}
 
 # %% ../nbs/12_quantize.ipynb #9222833b
 def choose(table, # {model: {test set or measure: value}}, with the test sets' mAP under `sets`

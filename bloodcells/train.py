@@ -6,8 +6,7 @@
 __all__ = ['SOURCE_LABELS', 'REAL_SOURCES', 'UNBOXED', 'WINDOW', 'MAX_BOXES', 'RECIPES', 'real_annots', 'field_row',
            'prepare_fields', 'read_fields', 'FieldWindows', 'microscope_change', 'Augmented', 'Mixture', 'Tiles',
            'Recipe', 'leave_out', 'recipe_data', 'data_stats', 'ClassifyLoss', 'DetectLoss', 'class_accuracy',
-           'world_size', 'rank', 'Checkpoint', 'make_learner', 'fit_phase', 'train', 'load_detector', 'predict_tile',
-           'model_tile']
+           'world_size', 'rank', 'Checkpoint', 'make_learner', 'fit_phase', 'train', 'load_detector']
 
 # %% ../nbs/05_train.ipynb #85ccfa34
 import json, os, time
@@ -341,16 +340,3 @@ def load_detector(path):
     m = ModifiedYolo(len(state['classes']), state['anchors'], state['mean'], state['std'], state.get('stride', STRIDE)).to_detector()
     m.load_state_dict(state['model'])
     return m.eval()
-
-# %% ../nbs/05_train.ipynb #21d3b31b
-def predict_tile(model, tile, min_score=0.3):
-    "Boxes, scores and class indices that a trained detector finds in one 224x224 RGB tile."
-    with torch.no_grad(): out = model(torch.from_numpy(np.ascontiguousarray(tile.transpose(2, 0, 1)))[None])[0].numpy()
-    return detect_tile(out, model.anchors.numpy(), min_score)
-
-def model_tile(path, scale):
-    "The top-left 224x224 tile of the image at `path` rescaled by `scale` (padded with its median colour if smaller)."
-    img = cv2.resize(read_image(path), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    tile = np.empty((TILE, TILE, 3), np.uint8); tile[:] = np.median(img.reshape(-1, 3), 0)
-    crop = img[:TILE, :TILE]; tile[:crop.shape[0], :crop.shape[1]] = crop
-    return tile

@@ -258,4 +258,4 @@ def test_schemathesis_finds_no_server_error(url, tmp_path):
                         '--header', f'Authorization: Bearer {TOKEN}', '--generation-database', 'none', '--no-color', '--request-timeout', '60'],
                        cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
-    assert re.search(r'\b3 (passed|operations)', r.stdout) or 'passed' in r.stdout, r.stdout[-2000:]
+    assert re.search(r'\b3 (passed|operations)', r.stdout), r.stdout[-2000:]  # all three operations were fuzzed
