@@ -28,6 +28,7 @@ from . import __version__
 from .core import *
 from .core import _jpeg_size
 from .runtime import Detector, find_cells
+from .gate import check_field, field_warnings
 from .report import DISCLAIMER, RBC_UM, annotated, blood_report, default_model, read_profile, scale_given
 
 # %% ../nbs/13_server.ipynb #83539f5f
@@ -156,23 +157,32 @@ def analyse_uploads(det, # a `Detector`
                     annotate=False, # add each field with its boxes, as a PNG data URL
                     max_pixels=MAX_PIXELS,
                     save_dir=None): # a folder to keep the images and report in (default: keep nothing)
-    "One patient's report from uploaded images, like `analyze` for files; an `UploadError` if none can be analysed."
+    "One patient's report from uploaded images, like `analyze` for files, the fields the gate refuses listed under `rejected`; an `UploadError` if none can be analysed (422 where the gate refused them)."
     t0 = time.perf_counter()
     rbc_px = rbc_px or (RBC_UM / um_per_px if um_per_px else None)
-    fields, details, images, problems, used = [], [], [], [], []
+    fields, details, images, problems, used, rejected, quality = [], [], [], [], [], [], []
     for name, data in uploads:
         try:
             check_image(data, name, max_pixels)
             img = decode_image(data, name)
-            cells = find_cells(det, img, rbc_px, min_score)
+            v = check_field(img)
+            if not v['refused']:
+                cells = find_cells(det, img, rbc_px, min_score)
+                v = check_field(img, cells, det.rbc_px, v['stats'])
         except UploadError as e: problems.append((e.status, str(e))); continue
         except ImageError as e: problems.append((422, str(e) if str(e).startswith(name) else f"{name}: {e}")); continue
+        if v['refused']: rejected.append(dict(field=name, **v['refused'])); continue
+        quality.append(dict(field=name, **v['quality']))
         fields.append((name, cells, img.shape[1::-1])); used.append((name, data))
         details.append(dict(name=name, width=img.shape[1], height=img.shape[0], rbc_px=round(float(cells.rbc_px), 2), counts=cells.counts()))
         if annotate: images.append(dict(name=name, png=png_data(annotated(img, cells))))
     messages = [m for _, m in problems]
+    if not fields and rejected and not problems:
+        raise UploadError(422, "no image is a usable smear, so nothing was counted: " + '; '.join(f"{x['field']}: {x['reason']}" for x in rejected), [f"{x['field']}: {x['reason']}" for x in rejected])
+    messages += [f"{x['field']}: refused: {x['reason']}" for x in rejected] if not fields else []
     if not fields: raise UploadError(problems[0][0] if problems else 422, messages[0] if len(messages) == 1 else f"none of the {len(uploads)} images could be analysed: {'; '.join(messages) or 'none sent'}", messages)
-    report = dict(blood_report(fields, um_per_px, depth_um, sex, patient), model=det.recipe or det.path.parent.name, problems=messages, field_details=details)
+    report = dict(blood_report(fields, um_per_px, depth_um, sex, patient, confusion=det.path), model=det.recipe or det.path.parent.name, problems=messages, rejected=rejected, quality=quality, field_details=details)
+    report['warnings'] += field_warnings(quality)
     if save_dir: report['saved'] = save_request(save_dir, used, report)
     if annotate: report['images'] = images
     return dict(report, seconds=round(time.perf_counter() - t0, 3))
@@ -253,7 +263,7 @@ PAGE_BODY = '''<main><h1>Blood smear count</h1>
 <p id="status" role="status" aria-live="polite"></p>
 <section id="result" hidden aria-labelledby="result-title"><h2 id="result-title">Report</h2>
 <ul id="warnings" class="warn" aria-label="warnings"></ul>
-<h3>Parasitemia</h3><p id="parasitemia" class="big"></p>
+<h3>Parasitemia</h3><p id="parasitemia" class="big"></p><p id="parasitemia-corrected"></p>
 <h3>Counts</h3><div id="counts"></div>
 <h3>White-cell differential</h3><table id="differential"></table>
 <h3>Density</h3><table id="density"></table>
@@ -287,13 +297,14 @@ function chart(counts) {
   return svg;
 }
 function show(r) {
-  const notes = [...r.warnings, ...r.problems.map(p => 'not analysed: ' + p)], p = r.parasitemia;
+  const notes = [...(r.rejected || []).map(x => `refused, not counted: ${x.field}: ${x.reason}`), ...r.warnings, ...r.problems.map(p => 'not analysed: ' + p)], p = r.parasitemia;
   $('warnings').replaceChildren(...notes.map(w => el('li', w))); $('warnings').hidden = !notes.length;
   $('parasitemia').textContent = p.percent == null ? 'no red cells counted' : `${p.percent.toFixed(2)}% (95% CI ${p.ci95[0].toFixed(2)}-${p.ci95[1].toFixed(2)}%), ${p.infected} infected of ${p.counted} red cells`;
+  const c = p.corrected; $('parasitemia-corrected').textContent = c ? `corrected for the model's errors: ${c.percent.toFixed(2)}% (95% interval ${c.ci95[0].toFixed(2)}-${c.ci95[1].toFixed(2)}%)` + (c.detected ? '' : `; no parasites found above the detection limit of ${c.detection_limit_percent.toFixed(2)}%`) : (p.percent == null ? '' : "not corrected for the model's errors");
   $('counts').replaceChildren(chart(r.counts));
   rows($('differential'), Object.entries(r.differential).map(([c, v]) => [c, v == null ? '-' : v.toFixed(1) + '%']));
   const dens = [['red cells per mm²', r.rbc_per_mm2], ['platelets per mm²', r.platelets_per_mm2], ['scale', `${r.um_per_px.toFixed(3)} µm per pixel (${r.scale})`]];
-  if ('rbc_per_ul' in r) dens.push(['red cells per µL', `${(r.rbc_per_ul / 1e6).toFixed(2)} million (${r.rbc_flag})`], ['platelets per µL', `${Math.round(r.platelets_per_ul / 1e3)} thousand (${r.platelet_flag})`], ['anaemia flag', r.anaemia_flag ? 'YES: possible anaemia' : 'no']);
+  if ('rbc_per_ul' in r) dens.push(['red cells per µL', `${(r.rbc_per_ul / 1e6).toFixed(2)} million (${r.rbc_flag}${r.unchecked ? '; ' + r.unchecked.rbc_per_ul : ''})`], ['platelets per µL', `${Math.round(r.platelets_per_ul / 1e3)} thousand (${r.platelet_flag})`], ['anaemia flag', (r.anaemia_flag ? 'YES: possible anaemia' : 'no') + (r.unchecked ? ` (${r.unchecked.anaemia_flag})` : '')]);
   rows($('density'), dens);
   $('fields').replaceChildren(...(r.images || []).map(f => { const fig = el('figure'); fig.append(el('img', null, {src: f.png, alt: `${f.name}, with the cells found outlined`}), el('figcaption', f.name)); return fig; }));
   $('disclaimer').textContent = r.disclaimer; $('result').hidden = false;
@@ -343,7 +354,7 @@ def docs_html(spec):
 # %% ../nbs/13_server.ipynb #4e69a8e7
 ERRORS = {s: {'description': d, 'content': {'application/json': {'schema': {'type': 'object', 'properties': {'error': {'type': 'string'}}, 'required': ['error']}}}}
           for s, d in {400: 'not a valid multipart form', 401: 'no valid token', 408: 'the upload was too slow', 413: 'a body over the size limit, or an image over the pixel limit',
-                       415: 'not multipart/form-data, or a file that is not a JPEG, PNG or BMP image', 422: 'no field `file`, an empty, truncated or unreadable image, or invalid parameters',
+                       415: 'not multipart/form-data, or a file that is not a JPEG, PNG or BMP image', 422: 'no field `file`, an empty, truncated or unreadable image, invalid parameters, or no image that is a usable smear',
                        503: 'too many requests in progress: try again after Retry-After seconds'}.items()}
 UPLOAD_BODY = {'required': True, 'description': "one patient's images (JPEG, PNG or BMP), each as a part of the multipart field `file`",
                'content': {'multipart/form-data': {'schema': {'type': 'object', 'required': ['file'],
