@@ -320,7 +320,7 @@ def make_parser():
     es = sub.add_parser('evaluate-sources', help='score a detector source by source on the real test fields it never trained on')
     es.add_argument('--model', required=True, help='an ONNX model')
     es.add_argument('--source', action='append', help='only this source (repeat for several; default: all)')
-    es.add_argument('--scale', default='auto', help="red-cell size: 'auto' (measured, as a user gets it), 'labels' (from the labelled red cells) or a factor on the labelled size")
+    es.add_argument('--scale', default='auto', help="red-cell size: 'auto' (measured, as a user gets it), 'labels' (the labelled red-cell size over BOX_PER_RBC) or a factor on that")
     es.add_argument('--json', default=None, help='write every number to this JSON file')
     es.set_defaults(func=cmd_evaluate_sources)
     cf = sub.add_parser('confusion', help="measure a detector's red-cell errors on labelled validation fields, beside the model, for the corrected parasitemia")
