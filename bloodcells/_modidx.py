@@ -93,6 +93,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'bloodcells.core.Progress._draw': ('core.html#progress._draw', 'bloodcells/core.py'),
                                  'bloodcells.core.Progress.close': ('core.html#progress.close', 'bloodcells/core.py'),
                                  'bloodcells.core.Progress.update': ('core.html#progress.update', 'bloodcells/core.py'),
+                                 'bloodcells.core.UserError': ('core.html#usererror', 'bloodcells/core.py'),
                                  'bloodcells.core._boxes': ('core.html#_boxes', 'bloodcells/core.py'),
                                  'bloodcells.core._jpeg_size': ('core.html#_jpeg_size', 'bloodcells/core.py'),
                                  'bloodcells.core.box_area': ('core.html#box_area', 'bloodcells/core.py'),

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['CLASSES', 'WBC_TYPES', 'COARSE', 'COARSE_OF', 'CLASS_COLOURS', 'coarse_ids', 'xywh2xyxy', 'xyxy2xywh', 'cxcywh2xyxy',
-           'xyxy2cxcywh', 'box_area', 'box_iou', 'clip_boxes', 'scale_boxes', 'ImageError', 'image_size',
+           'xyxy2cxcywh', 'box_area', 'box_iou', 'clip_boxes', 'scale_boxes', 'UserError', 'ImageError', 'image_size',
            'decode_image', 'read_image', 'colour_of', 'draw_boxes', 'Progress', 'track']
 
 # %% ../nbs/00_core.ipynb #ecc881de
@@ -80,7 +80,10 @@ def scale_boxes(b, sx, sy=None):
     return _boxes(b) * np.array([sx, sy, sx, sy], dtype=np.float32)
 
 # %% ../nbs/00_core.ipynb #34b3aa08
-class ImageError(ValueError):
+class UserError(ValueError):
+    "A mistake of the user's (a bad file, flag or value), with what to fix in its message; the command line prints it without a traceback."
+
+class ImageError(UserError):
     "An image file that cannot be used, with the file and the reason in its message."
 
 def _jpeg_size(data):
