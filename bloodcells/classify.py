@@ -4,10 +4,12 @@
 
 # %% auto #0
 __all__ = ['WBC_OF', 'cell_crop', 'lab_style', 'normalise_stain', 'CellClassifier', 'default_classifier', 'scale_of', 'classify',
-           'probability_bars', 'read_cells', 'cell_metrics', 'evaluate_cells', 'white_types']
+           'probability_bars', 'read_cells', 'cell_metrics', 'evaluate_cells', 'white_types', 'second_opinion',
+           'white_typer']
 
 # %% ../nbs/16_classify.ipynb #bc0fc9f4
 import json
+from dataclasses import replace
 from pathlib import Path
 import numpy as np
 import cv2
@@ -124,3 +126,24 @@ def white_types(clf, # a `CellClassifier` with PBC's classes
     M = np.array([[WBC_OF[c] == t for t in WBC_TYPES] for c in clf.classes], np.float32)
     w = np.asarray(probs, np.float32) @ M
     return w, 1 - w.sum(1)
+
+# %% ../nbs/16_classify.ipynb #f545d47f
+def second_opinion(clf, # a `CellClassifier` with PBC's classes
+                   rgb, # the field the cells were found in
+                   cells, # the `Cells` the detector found there
+                   below=1.0): # ask about the white cells the detector scored under this (1.0: every white cell)
+    "`cells` with each white cell scored under `below` re-typed by the classifier from a window around it (kept where it sees no white cell)."
+    ask = [i for i, (l, s) in enumerate(zip(cells.labels, cells.scores)) if l in WBC_TYPES and s < below]
+    if not ask: return cells
+    centres, style = (cells.boxes[ask, :2] + cells.boxes[ask, 2:]) / 2, lab_style(rgb)  # the field's stain, to move each window to the classifier's
+    w, none = white_types(clf, clf(np.stack([restain(cell_crop(rgb, clf.size, scale_of(clf, cells.rbc_px), c), style, clf.stain) for c in centres])))
+    labels = list(cells.labels)
+    for i, wi, n in zip(ask, w, none):
+        if n < 0.5: labels[i] = WBC_TYPES[int(wi.argmax())]
+    return replace(cells, labels=labels)
+
+def white_typer(classifier=None): # a `CellClassifier`, its ONNX file, None for the one shipped in the package, or False for none
+    "The `CellClassifier` that types the white cells a detector finds, or None where the detector's own types stand."
+    if classifier is False or isinstance(classifier, CellClassifier): return classifier or None
+    return CellClassifier(classifier or default_classifier())
+

@@ -17,6 +17,7 @@ import cv2
 from .core import *
 from .correct import confusion_file, confusion_for, parasitemia_correction
 from .runtime import Detector, consensus_rbc, find_cells, measure_rbc
+from .classify import second_opinion, white_typer
 from .gate import check_field, field_warnings
 
 # %% ../nbs/11_report.ipynb #91656cad
@@ -246,9 +247,11 @@ def analyze(paths, # image and video files of one patient
             min_score=0.5, # score at which a cell counts
             progress=True,
             profile=None, # a microscope profile, or its file (default: `$BLOODCELLS_PROFILE`, if set)
-            gate=True): # refuse the fields that are no usable smear (`19_gate`); False counts every field
+            gate=True, # refuse the fields that are no usable smear (`19_gate`); False counts every field
+            classifier=None): # the `CellClassifier` (or its ONNX file) that types each white cell found (default: the shipped one; False: the detector's types)
     "Analyse one patient's fields and write the annotated fields, `report.json` and `report.html` into `out`; returns the report. Fields the gate refuses are listed under `rejected`, kept out of every count; a `ValueError` names each reason if it refuses them all."
     det = model if isinstance(model, Detector) else Detector(model or default_model())
+    clf = white_typer(classifier)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     px, um_per_px, how = scale_given(rbc_px, um_per_px, profile if isinstance(profile, dict) else read_profile(profile))
     scales = [(s, how) if s else (None, 'consensus') for s in (px if isinstance(px, (list, tuple)) else [px] * len(paths))]
@@ -280,6 +283,7 @@ def analyze(paths, # image and video files of one patient
                     v = check_field(img, cells, det.rbc_px, stats)
                     if v['refused']: refuse(name, img, v['refused']); after.add(name); continue
                     quality.append(dict(field=name, **v['quality']))
+                if clf: cells = second_opinion(clf, img, cells)
                 fields.append((name, cells, img.shape[1::-1]))
                 ann = annotated(img, cells); cv2.imwrite(str(out/_file_name(name)), ann[..., ::-1])
                 if len(shown) < 12: shown.append((name, ann))
@@ -288,7 +292,7 @@ def analyze(paths, # image and video files of one patient
     rejected = [dict(field=n, **why) for n, why in rejected.items()]
     if not fields and rejected: raise ValueError("no field is a usable smear, so nothing was counted: " + '; '.join([f"{x['field']}: {x['reason']}" for x in rejected] + problems))
     if not fields: raise ValueError(f"nothing could be analysed: {'; '.join(problems) or 'no files given'}")
-    report = dict(blood_report(fields, um_per_px, depth_um, sex, patient, confusion=det.path), model=str(det.path), problems=problems, rejected=rejected, quality=quality,
+    report = dict(blood_report(fields, um_per_px, depth_um, sex, patient, confusion=det.path), model=str(det.path), classifier=clf and str(clf.path), problems=problems, rejected=rejected, quality=quality,
                   field_scales=[dict(field=n, rbc_px=round(float(c.rbc_px), 2), scale_from=c.scale_from) for n, c, _ in fields])
     if disagree: report['warnings'].append(f"the red cells of {', '.join(disagree)} measure more than 15% off the {common:.0f} px of the other fields: "
                                            "another microscope or magnification? They were counted at the common size")

@@ -28,6 +28,7 @@ from . import __version__
 from .core import *
 from .core import _jpeg_size
 from .runtime import Detector, find_cells
+from .classify import second_opinion, white_typer
 from .gate import check_field, field_warnings
 from .report import DISCLAIMER, RBC_UM, annotated, blood_report, default_model, read_profile, scale_given
 
@@ -156,7 +157,8 @@ def analyse_uploads(det, # a `Detector`
                     min_score=0.5, # score at which a cell counts
                     annotate=False, # add each field with its boxes, as a PNG data URL
                     max_pixels=MAX_PIXELS,
-                    save_dir=None): # a folder to keep the images and report in (default: keep nothing)
+                    save_dir=None, # a folder to keep the images and report in (default: keep nothing)
+                    classifier=None): # a `CellClassifier` that types each white cell found (default: the detector's types)
     "One patient's report from uploaded images, like `analyze` for files, the fields the gate refuses listed under `rejected`; an `UploadError` if none can be analysed (422 where the gate refused them)."
     t0 = time.perf_counter()
     rbc_px = rbc_px or (RBC_UM / um_per_px if um_per_px else None)
@@ -173,6 +175,7 @@ def analyse_uploads(det, # a `Detector`
         except ImageError as e: problems.append((422, str(e) if str(e).startswith(name) else f"{name}: {e}")); continue
         if v['refused']: rejected.append(dict(field=name, **v['refused'])); continue
         quality.append(dict(field=name, **v['quality']))
+        if classifier: cells = second_opinion(classifier, img, cells)
         fields.append((name, cells, img.shape[1::-1])); used.append((name, data))
         details.append(dict(name=name, width=img.shape[1], height=img.shape[0], rbc_px=round(float(cells.rbc_px), 2), counts=cells.counts()))
         if annotate: images.append(dict(name=name, png=png_data(annotated(img, cells))))
@@ -181,7 +184,7 @@ def analyse_uploads(det, # a `Detector`
         raise UploadError(422, "no image is a usable smear, so nothing was counted: " + '; '.join(f"{x['field']}: {x['reason']}" for x in rejected), [f"{x['field']}: {x['reason']}" for x in rejected])
     messages += [f"{x['field']}: refused: {x['reason']}" for x in rejected] if not fields else []
     if not fields: raise UploadError(problems[0][0] if problems else 422, messages[0] if len(messages) == 1 else f"none of the {len(uploads)} images could be analysed: {'; '.join(messages) or 'none sent'}", messages)
-    report = dict(blood_report(fields, um_per_px, depth_um, sex, patient, confusion=det.path), model=det.recipe or det.path.parent.name, problems=messages, rejected=rejected, quality=quality, field_details=details)
+    report = dict(blood_report(fields, um_per_px, depth_um, sex, patient, confusion=det.path), model=det.recipe or det.path.parent.name, classifier=classifier and classifier.path.name, problems=messages, rejected=rejected, quality=quality, field_details=details)
     report['warnings'] += field_warnings(quality)
     if save_dir: report['saved'] = save_request(save_dir, used, report)
     if annotate: report['images'] = images
@@ -366,10 +369,12 @@ def make_app(model=None, # a `Detector` or an ONNX file (default: `default_model
              max_workers=2, # analyses run at once
              max_waiting=16, # requests in progress before new ones get 503
              max_body=MAX_BODY, max_pixels=MAX_PIXELS, read_timeout=READ_TIMEOUT,
-             profile=None): # a microscope profile file (default: `$BLOODCELLS_PROFILE`, if set): its red-cell size for requests that give none
+             profile=None, # a microscope profile file (default: `$BLOODCELLS_PROFILE`, if set): its red-cell size for requests that give none
+             classifier=None): # the `CellClassifier` (or its ONNX file) that types each white cell found (default: the shipped one; False: the detector's types)
     "The FastAPI application: the page, the API and its docs, around one detector."
     det = model if isinstance(model, Detector) else Detector(model or default_model(), threads=max(1, (os.cpu_count() or 1) // max_workers))
     profile = read_profile(profile)
+    clf = white_typer(classifier)
     info, limiter, started = model_info(det), anyio.CapacityLimiter(max_workers), time.time()
     app = json_errors(FastAPI(title='bloodcells', version=__version__, docs_url=None, redoc_url=None,
                               description='Counts of blood cells and a blood report from photographs of a thin smear. A screening estimate, not a diagnosis.'))
@@ -411,7 +416,7 @@ def make_app(model=None, # a `Detector` or an ONNX file (default: `default_model
             try: uploads = uploads_of(form)
             finally: await form.close()
             px, um, _ = scale_given(rbc_px, um_per_px, profile)
-            work = partial(analyse_uploads, det, uploads, px, um, depth_um, sex, patient, min_score, annotated, max_pixels, save_dir)
+            work = partial(analyse_uploads, det, uploads, px, um, depth_um, sex, patient, min_score, annotated, max_pixels, save_dir, clf)
             report = await anyio.to_thread.run_sync(work, limiter=limiter)
         finally: app.state.pending -= 1
         return JSONResponse(report, headers={'Cache-Control': 'no-store'})
