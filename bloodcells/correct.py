@@ -11,6 +11,7 @@ __all__ = ['RED_ROWS', 'RED_COLS', 'PRIOR', 'GRID', 'ALPHA', 'confusion_file', '
 import hashlib, json, math
 from pathlib import Path
 import numpy as np
+from .core import UserError
 
 # %% ../nbs/20_correct.ipynb #89643e57
 RED_ROWS = ('infected', 'healthy') # the confusion matrix's rows: what a red cell truly is
@@ -34,13 +35,13 @@ def read_confusion(model): # a model file (its matrix is looked for beside it), 
     p = Path(model); j = p if p.name.endswith('.confusion.json') else confusion_file(p)
     if not j.is_file(): return None
     try: c = json.loads(j.read_text())
-    except ValueError as e: raise ValueError(f"{j}: not a confusion matrix: not JSON ({e})") from e
+    except ValueError as e: raise UserError(f"{j}: not a confusion matrix: not JSON ({e})") from e
     try: m = np.asarray(c['counts'], float)
     except (TypeError, KeyError, ValueError): m = np.zeros(0)
     if m.shape != (2, 3) or (m < 0).any() or (m.sum(1) == 0).any():
-        raise ValueError(f"{j}: not a confusion matrix: it needs counts, 2 rows ({', '.join(RED_ROWS)}) of 3 ({', '.join(RED_COLS)}); `bloodcells confusion MODEL` measures one")
+        raise UserError(f"{j}: not a confusion matrix: it needs counts, 2 rows ({', '.join(RED_ROWS)}) of 3 ({', '.join(RED_COLS)}); `bloodcells confusion MODEL` measures one")
     if j != p and c.get('sha256') and c['sha256'] != sha256(p):
-        raise ValueError(f"{j} was measured on another model file than {p.name}: measure it again with `bloodcells confusion {p}`")
+        raise UserError(f"{j} was measured on another model file than {p.name}: measure it again with `bloodcells confusion {p}`")
     return dict(c, file=str(j))
 
 # %% ../nbs/20_correct.ipynb #d81e7bd0
@@ -158,7 +159,7 @@ def confusion_for(confusion): # a confusion dict, a model file, or None
     if confusion is None: return None, why + 'no confusion matrix given'
     if isinstance(confusion, dict): return confusion, None
     try: c = read_confusion(confusion)
-    except ValueError as e: return None, why + str(e).replace(str(Path(confusion).parent) + '/', '')  # file names, not the folders they lie in
+    except UserError as e: return None, why + str(e).replace(str(Path(confusion).parent) + '/', '')  # file names, not the folders they lie in
     return (c, None) if c else (None, why + f"no confusion matrix beside {Path(confusion).name} (`bloodcells confusion MODEL` measures one)")
 
 def parasitemia_correction(infected, # red cells the model called infected

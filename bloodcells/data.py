@@ -210,8 +210,8 @@ class Annot:
     def __repr__(self): return f"Annot({self.path.name}, {len(self.labels)} boxes {dict(Counter(self.labels))}, size={self.size}, split={self.split}, source={self.source})"
 
 # %% ../nbs/01_data.ipynb #6a105094
-class AnnotationError(ValueError):
-    "A label file that cannot be read, with the file and the reason in its message."
+class AnnotationError(UserError):
+    "A label file that cannot be read, with the file and the reason in its message: the user's to fix."
 
 def _report(problems, msg, fatal):
     "Note `msg` in `problems` if given; otherwise raise it (`fatal`) or warn."
