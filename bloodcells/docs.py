@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['TEMPLATE', 'SITE_CSS', 'doc_notebooks', 'page_name', 'page_title', 'keep_intro', 'execute_nb', 'export_shell',
            'process_nb', 'quarto_options', 'offline_links', 'apply_options', 'nb2html', 'render_page', 'quarto_docs',
-           'offline_docs', 'build_docs']
+           'offline_docs', 'build_docs', 'screenshot']
 
 # %% ../nbs/98_docs.ipynb #098e85f7
-import json, re, shutil, time
+import json, re, shutil, subprocess, time
 from pathlib import Path
 
 # %% ../nbs/98_docs.ipynb #d9e973cd
@@ -227,3 +227,16 @@ def build_docs(out='_docs', # folder to write the site to
                execute=True): # run the notebooks? (False: pages without outputs, as committed; ignored by Quarto)
     "Build the documentation site in `out`: with Quarto where it is installed, else offline; returns its `index.html`."
     return quarto_docs(out) if shutil.which('quarto') else offline_docs(out, execute)
+
+# %% ../nbs/98_docs.ipynb #d78642c7
+def screenshot(page, # an HTML file
+               png, # the PNG file to write
+               width=1000, # the browser window's width, pixels
+               height=1400, # its height: the part of the page drawn
+               browser='chromium'): # Chromium or Chrome: a name on the PATH, or a path
+    "Draw the HTML file `page` with headless Chromium and save the top `height` pixels of it as `png`; returns `png`."
+    exe = shutil.which(browser)
+    if not exe: raise FileNotFoundError(f"no {browser} to draw {page} with: install it (`apt-get install chromium`)")
+    subprocess.run([exe, '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', f'--window-size={width},{height}', f'--screenshot={Path(png).resolve()}',
+                    Path(page).resolve().as_uri()], check=True, capture_output=True, timeout=120)
+    return Path(png)
