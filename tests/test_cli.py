@@ -64,3 +64,13 @@ def test_export_checks_parity_and_writes_int8(tmp_path):
 def test_export_names_a_missing_checkpoint(tmp_path):
     r = run('export', str(tmp_path/'nothing.pth'))
     assert r.returncode == 2 and f"{tmp_path/'nothing.pth'}: no such checkpoint" in r.stderr
+
+def test_user_error_is_one_line_without_traceback():
+    r = run('evaluate-sources', '--model', 'any.onnx', '--source', 'nowhere')
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and "unknown source(s) ['nowhere']" in r.stderr and 'Traceback' not in r.stderr
+
+@pytest.mark.parametrize('bug', ['ZeroDivisionError', 'ValueError'])
+def test_a_bug_keeps_its_traceback(bug):
+    code = f"import sys, bloodcells.data as d, bloodcells.cli as c\ndef broken(*a, **k): raise {bug}('a bug')\nd.check_dataset = broken\nsys.exit(c.main(['data']))"
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and 'Traceback' in r.stderr and f'{bug}: a bug' in r.stderr, r.stderr
