@@ -33,7 +33,7 @@ def read_test_set(data, # a folder (or a COCO JSON file)
                   split=None): # keep only this split ('train', 'val', 'test'), where the format knows splits
     "The labelled images of a test set, their labels in our class names."
     data = Path(data)
-    if format not in FORMATS: raise ValueError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
+    if format not in FORMATS: raise UserError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
     if not data.exists(): raise FileNotFoundError(f"{data}: no such test set")
     if format == 'voc': return read_voc_dir(data, split)
     if format == 'yolo': return read_yolo(data/split) if split and (data/split).is_dir() else read_yolo(data, split=split)
@@ -53,6 +53,7 @@ def load_model(path):
     from bloodcells.export import export_onnx
     return Detector(export_onnx(path, Path(tempfile.mkdtemp())/f'{path.stem}.onnx'))
 
+# %% ../nbs/09_evaluate.ipynb #ce1adfe7
 def predict_set(det, annots, rbc_px=None, min_score=0.05, progress=True):
     "Per image, the `Cells` the detector finds, or why the image cannot be used: it cannot be read, or nothing was found in it."
     out = []
@@ -62,6 +63,7 @@ def predict_set(det, annots, rbc_px=None, min_score=0.05, progress=True):
         out.append(cells if len(cells) else f"nothing found scoring {min_score} or more (red cells taken as {cells.rbc_px:.0f} px, {cells.scale_from})")
     return out
 
+# %% ../nbs/09_evaluate.ipynb #16c873b5
 def score(gts, # per image: (boxes, labels)
           preds, # per image: (boxes, labels, scores)
           classes, # the classes the model could answer with
@@ -76,6 +78,7 @@ def score(gts, # per image: (boxes, labels)
         out['malaria'] = dict(m, image_sensitivity=ti / max(ti + fi, 1))
     return out
 
+# %% ../nbs/09_evaluate.ipynb #b29e4fc0
 def truth_and_predictions(det, annots, coarse_classes=False, rbc_px=None, progress=True):
     "The ground truth and the detector's predictions of the usable images, in the classes scored, and per image the red-cell diameter used and how it was found, or why it was skipped."
     classes = COARSE if coarse_classes else det.classes
@@ -89,6 +92,7 @@ def truth_and_predictions(det, annots, coarse_classes=False, rbc_px=None, progre
     preds = [(found[i].boxes, found[i].labels, found[i].scores) for i in used]
     return [gts[i] for i in used], [coarse(p) for p in preds] if coarse_classes else preds, fields
 
+# %% ../nbs/09_evaluate.ipynb #cf298922
 def evaluate(model, # a `Detector`, or the path of an ONNX model or .pth checkpoint
              annots, # the labelled images, from `read_test_set`
              coarse_classes=False, # score in BCCD's 3 classes, collapsing the model's classes and the truth's
@@ -99,10 +103,11 @@ def evaluate(model, # a `Detector`, or the path of an ONNX model or .pth checkpo
     det = model if isinstance(model, Detector) else load_model(model)
     gts, preds, fields = truth_and_predictions(det, annots, coarse_classes, rbc_px, progress)
     skipped = [dict(field=f['field'], reason=f['skipped']) for f in fields if 'skipped' in f]
-    if not gts: raise ValueError(f"no image could be used: {'; '.join(s['field'] + ': ' + s['reason'] for s in skipped)}")
+    if not gts: raise UserError(f"no image could be used: {'; '.join(s['field'] + ': ' + s['reason'] for s in skipped)}")
     return dict(model=str(det.path), recipe=det.recipe, coarse=coarse_classes, fields=[f for f in fields if 'skipped' not in f], skipped=skipped,
                 **score(gts, preds, COARSE if coarse_classes else det.classes, score_thr))
 
+# %% ../nbs/09_evaluate.ipynb #b0b75c8e
 def report(result):
     "A readable text report of an `evaluate` result."
     lines = [f"{result['recipe'] or result['model']} on {result['images']} images" + (' (coarse classes)' if result.get('coarse') else '')]
