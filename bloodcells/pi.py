@@ -6,7 +6,7 @@
 __all__ = ['PREFIX', 'PORT', 'ENV_FILE', 'ARM_PLATFORMS', 'ROOT_ENV', 'YOLO11N_GFLOPS', 'YOLO11N_PI5_MS', 'PI4_SLOWER',
            'systemd_unit', 'install_script', 'guide', 'package_wheel', 'download_wheels', 'build_bundle',
            'debian_mirror', 'enable_qemu', 'arm64_root', 'mounted', 'in_root', 'post_image', 'verify_arm64',
-           'onnx_gflops', 'onnx_ms', 'yolo11n_onnx', 'pi_estimate']
+           'onnx_gflops', 'onnx_ms', 'yolo11n_onnx', 'pi_estimate', 'pi_speed']
 
 # %% ../nbs/14_pi.ipynb #ee3fa4a4
 import hashlib, json, os, re, shutil, subprocess, sys, tarfile, time, urllib.error, urllib.parse, urllib.request
@@ -339,3 +339,18 @@ def pi_estimate(ratio): # our work (GFLOPs or measured time) relative to YOLO11n
     "Estimated onnxruntime milliseconds on a Pi 5 and a Pi 4 (middle and range) of a network doing `ratio` times YOLO11n's work."
     pi5 = YOLO11N_PI5_MS * ratio
     return dict(pi5_ms=round(pi5), pi4_ms=round(pi5 * PI4_SLOWER[1]), pi4_range_ms=(round(pi5 * PI4_SLOWER[0]), round(pi5 * PI4_SLOWER[2])))
+
+# %% ../nbs/14_pi.ipynb #ccf6595e
+def pi_speed(yolo11n, # a YOLO11n ONNX file: `yolo11n_onnx`'s, or a trained one such as the peer of `17_benchmarks`
+             model=None, # our ONNX model (default: `default_model()`, the shipped detector)
+             json_path=None): # also write the result to this JSON file
+    "GFLOPs and x86 milliseconds (`onnx_ms`) of YOLO11n at 640x640 and of `model` at 640x640 and on a 1000x1000 field, and the Pi times they predict by each ratio (`pi_estimate`): a JSON-ready dict."
+    model = Path(model or default_model())
+    runs = {'YOLO11n, 640x640': (yolo11n, (1, 3, 640, 640)), 'ours, 640x640': (model, (1, 3, 640, 640)), 'ours, 1000x1000 field': (model, (1, 3, 1008, 1008))}
+    rows = {k: dict(gflops=round(onnx_gflops(p, s), 2), x86_ms=round(onnx_ms(p, s), 1)) for k, (p, s) in runs.items()}
+    y11 = rows['YOLO11n, 640x640']['x86_ms']
+    for r in rows.values(): r.update(by_gflops=pi_estimate(r['gflops'] / YOLO11N_GFLOPS), by_x86_time=pi_estimate(r['x86_ms'] / y11))
+    out = dict(date=time.strftime('%Y-%m-%d'), cores=os.cpu_count(), load=round(os.getloadavg()[0], 1), model=str(model), yolo11n=str(yolo11n),
+               yolo11n_gflops=YOLO11N_GFLOPS, yolo11n_pi5_ms=YOLO11N_PI5_MS, pi4_slower=PI4_SLOWER, rows=rows)
+    if json_path: Path(json_path).write_text(json.dumps(out, indent=1))
+    return out
