@@ -16,7 +16,8 @@ import onnxruntime as ort
 from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_dynamic, quantize_static
 from onnxruntime.quantization.shape_inference import quant_pre_process
 from .detect import TILE, sigmoid, softmax
-from .runtime import Detector, _pad16, raw_cells
+from .imaging import pad_to
+from .runtime import Detector, raw_cells
 from .synth import get_bank, make_image
 
 # %% ../nbs/12_quantize.ipynb #01fb5d4f
@@ -131,7 +132,7 @@ def benchmark(dets, # {name: a `Detector`, or anything called like one}
               rounds=5): # rounds of `in_turns`
     "Median seconds per 224x224 tile at batch 1 and at batch 32, per field through `raw_cells`, and per field through the network alone: {name: {'tile1', 'tile32', 'field', 'network'}}."
     tiles = np.stack([field[y:y + TILE, x:x + TILE] for y in range(0, 700, 112) for x in range(0, 700, 112)][:32])
-    padded = _pad16(field)[None]
+    padded = pad_to(field)[None]
     fs = {(k, w): f for k, d in dets.items() for w, f in (('tile1', lambda d=d: d(tiles[:1])), ('tile32', lambda d=d: d(tiles)),
                                                           ('field', lambda d=d: raw_cells(d, field)), ('network', lambda d=d: d(padded)))}
     t = in_turns(fs, rounds)

@@ -74,8 +74,8 @@ def test_a_bad_profile_is_named(tmp_path, fields):
 
 def test_a_field_without_a_measurable_scale_still_gets_its_cells():
     "BCCD's crowded fields have too few separate round cells to measure (`bloodcells evaluate` used to stop at this one); the three rulers measure it instead."
-    from bloodcells.runtime import Detector, ScaleError, find_cells, rbc_diameter
+    from bloodcells.runtime import Detector, ScaleError, find_cells, round_cells_rbc
     img = read_image(DATA/'bccd'/'BCCD'/'JPEGImages'/'BloodImage_00007.jpg')
-    with pytest.raises(ScaleError): rbc_diameter(img)
+    with pytest.raises(ScaleError): round_cells_rbc(img)
     cells = find_cells(Detector(MODELS/'smear10'/'model-int8.onnx'), img, min_score=0.5)
     assert cells.scale_from == 'multi-scale' and 60 < cells.rbc_px < 130 and cells.counts().get('HealthyRBC', 0) >= 10, (cells.rbc_px, cells.counts())
