@@ -5,16 +5,19 @@
 # %% auto #0
 __all__ = ['RBC_UM', 'RBC_PER_UL', 'PLATELETS_PER_UL', 'MIN_WBC', 'MIN_RBC', 'DISCLAIMER', 'UNCHECKED', 'MODEL_ENV', 'MODELS',
            'PROFILE_ENV', 'VIDEO_EXTS', 'SAMPLES', 'wilson', 'blood_report', 'annotated', 'bar_chart', 'report_html',
-           'shipped', 'default_model', 'ship_model', 'calibrate', 'read_profile', 'scale_given', 'fields_of', 'analyze',
-           'sample_fields', 'family_counts', 'demo', 'compare_text', 'synthetic_demo']
+           'shipped', 'default_model', 'ship_model', 'calibrate', 'read_profile', 'scale_given', 'fields_of', 'Counted',
+           'count_fields', 'NothingCounted', 'patient_report', 'analyze', 'sample_fields', 'family_counts', 'demo',
+           'compare_text', 'synthetic_demo']
 
 # %% ../nbs/11_report.ipynb #8b9e09f6
 import base64, html, json, math, os, shutil, sys, time
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 import numpy as np
 import cv2
 from .core import *
+from .imaging import lab_style, mean_style
 from .correct import confusion_file, confusion_for, parasitemia_correction
 from .runtime import Detector, consensus_rbc, find_cells, measure_rbc
 from .classify import second_opinion, white_typer
@@ -43,7 +46,7 @@ def blood_report(fields, # list of (name, `Cells`, (width, height)) for one pati
                  patient='', # a name for the report
                  confusion=None): # the model's confusion matrix (`read_confusion`), or the model file it lies beside: the parasitemia is corrected for the model's errors
     "One patient's blood report as a JSON-ready dict: counts, differential, parasitemia, densities, flags and warnings."
-    if sex not in (None, 'male', 'female'): raise ValueError(f"sex must be 'male' or 'female', not {sex!r}")
+    if sex not in (None, 'male', 'female'): raise UserError(f"sex must be 'male' or 'female', not {sex!r}")
     counts = {c: sum(cells.labels.count(c) for _, cells, _ in fields) for c in CLASSES}
     warnings = []
     named = {c: counts[c] for c in WBC_TYPES}; n_wbc = sum(named.values())
@@ -78,7 +81,7 @@ def blood_report(fields, # list of (name, `Cells`, (width, height)) for one pati
 # %% ../nbs/11_report.ipynb #113b08bb
 def annotated(img, cells):
     "The field with its cells' boxes drawn (labels only for cells other than red)."
-    red = np.array([l in ('HealthyRBC', 'InfectedRBC') for l in cells.labels], bool)
+    red = np.array([l in RED for l in cells.labels], bool)
     out = draw_boxes(img, cells.boxes[red], [l for l, r in zip(cells.labels, red) if r], show_labels=False, thickness=1)
     return draw_boxes(out, cells.boxes[~red], [l for l, r in zip(cells.labels, red) if not r], thickness=2)
 
@@ -177,10 +180,10 @@ def calibrate(paths, # image or video files of one microscope at its usual magni
     fields = [f for p in paths for f in fields_of(p, every)]
     estimates = [measure_rbc(det, img) for _, img in fields]
     rbc_px, off = consensus_rbc(estimates)
-    if rbc_px is None: raise ValueError(f"no red cells could be measured in {', '.join(n for n, _ in fields) or 'no fields'}: give fields with red cells")
-    lab = [cv2.cvtColor(img, cv2.COLOR_RGB2LAB).reshape(-1, 3) for _, img in fields]
+    if rbc_px is None: raise UserError(f"no red cells could be measured in {', '.join(n for n, _ in fields) or 'no fields'}: give fields with red cells")
+    style = mean_style(lab_style(img, 1) for _, img in fields)
     profile = dict(rbc_px=round(rbc_px, 2), um_per_px=round(um_per_px or RBC_UM / rbc_px, 5), um_per_px_from='given' if um_per_px else f'red cells taken as {RBC_UM} µm',
-                   lab_mean=np.mean([l.mean(0) for l in lab], 0).round(2).tolist(), lab_std=np.mean([l.std(0) for l in lab], 0).round(2).tolist(),
+                   lab_mean=style['mean'], lab_std=style['std'],
                    fields={n: dict(rbc_px=round(p, 2), scale_from=h) for (n, _), (p, h) in zip(fields, estimates)}, disagree=[fields[i][0] for i in off],
                    model=str(det.path), date=time.strftime('%Y-%m-%d %H:%M:%S'))
     if out: Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(profile, indent=1))
@@ -192,9 +195,9 @@ def read_profile(path=None): # a profile written by `calibrate` (default: `$BLOO
     if not path: return None
     try: p = json.loads(Path(path).read_text())
     except OSError as e: raise FileNotFoundError(f"{path}: no microscope profile there ({e.strerror}); write one with `bloodcells calibrate`") from e
-    except ValueError as e: raise ValueError(f"{path}: not a microscope profile: not JSON ({e})") from e
+    except ValueError as e: raise UserError(f"{path}: not a microscope profile: not JSON ({e})") from e
     ok = isinstance(p, dict) and all(isinstance(p.get(k), (int, float)) and p[k] > 0 for k in ('rbc_px', 'um_per_px')) and 'um_per_px_from' in p
-    if not ok: raise ValueError(f"{path}: not a microscope profile: it needs a positive rbc_px and um_per_px, and um_per_px_from; write one with `bloodcells calibrate`")
+    if not ok: raise UserError(f"{path}: not a microscope profile: it needs a positive rbc_px and um_per_px, and um_per_px_from; write one with `bloodcells calibrate`")
     return p
 
 def scale_given(rbc_px=None, # red-cell diameter in the images, pixels (or a list of one per file)
@@ -205,7 +208,7 @@ def scale_given(rbc_px=None, # red-cell diameter in the images, pixels (or a lis
     if rbc_px or um_per_px: return rbc_px or RBC_UM / um_per_px, um, 'given'
     return (profile['rbc_px'], um, 'profile') if profile else (None, um, None)
 
-# %% ../nbs/11_report.ipynb #f77430a3
+# %% ../nbs/11_report.ipynb #4c55536f
 VIDEO_EXTS = ('.mp4', '.avi', '.mov', '.mkv', '.webm')
 
 def fields_of(path, every=30):
@@ -223,17 +226,103 @@ def fields_of(path, every=30):
     if not frames: raise ImageError(f"{p}: no readable video frames")
     return frames
 
+# %% ../nbs/11_report.ipynb #c9be5ee8
+@dataclass
+class Counted:
+    "One patient's fields as `count_fields` leaves them: those counted, with what `keep` kept of each, and those it could not count, and why."
+    fields: list = field(default_factory=list) # (name, `Cells`, (width, height)) of each field counted, as `blood_report` takes them
+    kept: list = field(default_factory=list) # what `keep` gave back for each field counted
+    problems: list = field(default_factory=list) # the error of each source that could not be read (a `UserError` or `OSError`)
+    rejected: dict = field(default_factory=dict) # field name -> the gate's refusal (`reason`, `kind`, ...)
+    refused: dict = field(default_factory=dict) # field name -> what `keep` gave back for each field refused
+    quality: list = field(default_factory=list) # the gate's scores of each field counted
+    disagree: list = field(default_factory=list) # 'name (N px)' of the fields whose red cells measure more than 15% off the consensus
+    consensus: float = None # the red-cell diameter the measured fields agree on, pixels
+
+def count_fields(det, # a `Detector`
+                 sources, # one patient's inputs (files, uploads), each read by `read` into its fields
+                 read, # a source -> a list of (name, RGB image), or a `UserError` or `OSError` saying why it cannot be used
+                 scales, # per source: (red-cell diameter in pixels, how it was found); a diameter of None is measured, per field, or as the consensus of every such field where how is 'consensus'
+                 clf=None, # a `CellClassifier` that types each white cell found (None: the detector's types)
+                 min_score=0.5, # score at which a cell counts
+                 gate=True, # refuse the fields that are no usable smear (`19_gate`); False counts every field
+                 keep=None, # called as keep(name, field, cells, i) for the i-th field counted and keep(name, field, None, i) for the i-th refused; what it returns is kept
+                 progress=False): # draw a progress bar over `sources`
+    "Read one patient's fields, gate them, find their cells and type their white cells: the `Counted` fields."
+    c = Counted()
+    def refuse(name, img, why):
+        "Note a field the gate refused, and what `keep` keeps of it."
+        c.rejected[name] = why
+        if keep and name not in c.refused: c.refused[name] = keep(name, img, None, len(c.refused))
+    def screened(source):
+        "The fields of `source` that pass the gate's cheap checks, with what it measured of them (the refused and the unreadable noted)."
+        try: found = read(source)
+        except (UserError, OSError) as e:
+            if str(e) not in map(str, c.problems): c.problems.append(e)
+            return
+        for name, img in found:
+            v = check_field(img) if gate else dict(refused=None, stats=None)
+            if v['refused']: refuse(name, img, v['refused'])
+            else: yield name, img, v['stats']
+    given, measured, late, after = scales, [], set(), set()
+    if any(s is None and h == 'consensus' for s, h in scales):
+        measured = [(name, measure_rbc(det, img)) for source, (s, h) in zip(sources, scales) if s is None and h == 'consensus' for name, img, _ in screened(source)]
+    for attempt in range(2):  # a field the gate refuses only once its cells are found leaves the consensus, and the others are counted again
+        if measured:
+            kept = [(n, e) for n, e in measured if n not in late]
+            c.consensus, off = consensus_rbc([e for _, e in kept])
+            scales, c.disagree = [(s or c.consensus, h) for s, h in given], [f"{kept[i][0]} ({kept[i][1][0]:.0f} px)" for i in off]
+        for n in after: c.rejected.pop(n, None)  # refused once their cells were found: judged again
+        c.fields, c.kept, c.quality, after = [], [], [], set()
+        for source, (s, h) in (track(list(zip(sources, scales)), len(sources), 'analysing') if progress and not attempt else zip(sources, scales)):
+            for name, img, stats in screened(source):
+                cells = find_cells(det, img, s, min_score, h)
+                if gate:
+                    v = check_field(img, cells, det.rbc_px, stats)
+                    if v['refused']: refuse(name, img, v['refused']); after.add(name); continue
+                    c.quality.append(dict(field=name, **v['quality']))
+                if clf: cells = second_opinion(clf, img, cells)
+                c.kept.append(keep(name, img, cells, len(c.fields)) if keep else None)
+                c.fields.append((name, cells, img.shape[1::-1]))
+        if not {n for n, _ in measured if n in c.rejected} - late: break
+        late = {n for n, _ in measured if n in c.rejected}
+    return c
+
+# %% ../nbs/11_report.ipynb #b98840bb
+class NothingCounted(UserError):
+    "No field of a patient could be counted: the gate refused each (`rejected`), or it could not be read (`problems`)."
+    def __init__(self, message, rejected, problems):
+        super().__init__(message); self.rejected, self.problems = rejected, problems
+
+def patient_report(det, # a `Detector`
+                   sources, # one patient's inputs, each read by `read` into its fields
+                   read, # a source -> a list of (name, RGB image), or a `UserError` or `OSError` saying why it cannot be used
+                   scales, # per source: (red-cell diameter in pixels or None, how it was found), as `count_fields` takes them
+                   um_per_px=None, # microscope calibration, micrometres per pixel
+                   depth_um=None, # smear depth, micrometres, for per-microlitre estimates
+                   sex=None, # 'male' or 'female'
+                   patient='', # a name for the report
+                   clf=None, # a `CellClassifier` that types each white cell found (None: the detector's types)
+                   min_score=0.5, # score at which a cell counts
+                   gate=True, # refuse the fields that are no usable smear
+                   keep=None, # what to keep of each field, as `count_fields` calls it
+                   progress=False): # draw a progress bar
+    "One patient's report from their fields (the refused under `rejected`, the unreadable under `problems`) and the `Counted` fields it rests on; a `NothingCounted` if none could be counted."
+    c = count_fields(det, sources, read, scales, clf, min_score, gate, keep, progress)
+    rejected, problems = [dict(field=n, **why) for n, why in c.rejected.items()], [str(e) for e in c.problems]
+    if not c.fields and rejected: raise NothingCounted("no field is a usable smear, so nothing was counted: " + '; '.join([f"{x['field']}: {x['reason']}" for x in rejected] + problems), rejected, c.problems)
+    if not c.fields: raise NothingCounted(f"nothing could be analysed: {'; '.join(problems) or 'no files given'}", rejected, c.problems)
+    report = dict(blood_report(c.fields, um_per_px, depth_um, sex, patient, confusion=det.path), model=str(det.path), classifier=clf and str(clf.path), problems=problems, rejected=rejected, quality=c.quality)
+    if c.disagree: report['warnings'].append(f"the red cells of {', '.join(c.disagree)} measure more than 15% off the {c.consensus:.0f} px of the other fields: "
+                                             "another microscope or magnification? They were counted at the common size")
+    report['warnings'] += field_warnings(c.quality)
+    return report, c
+
+# %% ../nbs/11_report.ipynb #1ade7e9d
 def _file_name(name):
     "A safe file name for a field's annotated image: 'a.jpg' -> 'a-cells.png', 'clip.mp4#frame30' -> 'clip.mp4_frame30-cells.png'."
     base = name.replace('#', '_') if '#' in name else Path(name).stem
     return ''.join(ch if ch.isalnum() or ch in '-_.' else '_' for ch in base) + '-cells.png'
-
-def _fields(path, every, problems):
-    "The fields of `path` (see `fields_of`), or none if it cannot be read, its error noted once in `problems` and on stderr."
-    try: return fields_of(path, every)
-    except (ImageError, OSError) as e:
-        if str(e) not in problems: problems.append(str(e)); print(f"skipped {e}", file=sys.stderr)
-        return []
 
 def analyze(paths, # image and video files of one patient
             out, # folder for the annotated fields, report.json and report.html
@@ -249,56 +338,23 @@ def analyze(paths, # image and video files of one patient
             profile=None, # a microscope profile, or its file (default: `$BLOODCELLS_PROFILE`, if set)
             gate=True, # refuse the fields that are no usable smear (`19_gate`); False counts every field
             classifier=None): # the `CellClassifier` (or its ONNX file) that types each white cell found (default: the shipped one; False: the detector's types)
-    "Analyse one patient's fields and write the annotated fields, `report.json` and `report.html` into `out`; returns the report. Fields the gate refuses are listed under `rejected`, kept out of every count; a `ValueError` names each reason if it refuses them all."
+    "Analyse one patient's fields and write the annotated fields, `report.json` and `report.html` into `out`; returns the report. Fields the gate refuses are listed under `rejected`, kept out of every count; a `NothingCounted` (a `UserError`) names each reason if it refuses them all."
     det = model if isinstance(model, Detector) else Detector(model or default_model())
     clf = white_typer(classifier)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     px, um_per_px, how = scale_given(rbc_px, um_per_px, profile if isinstance(profile, dict) else read_profile(profile))
     scales = [(s, how) if s else (None, 'consensus') for s in (px if isinstance(px, (list, tuple)) else [px] * len(paths))]
-    problems, disagree, rejected, refused_shown = [], [], {}, []
-    def refuse(name, img, why):
-        "Note a field the gate refused, and keep a small copy of a few to show."
-        rejected[name] = why
-        if len(refused_shown) < 6 and name not in dict(refused_shown): refused_shown.append((name, cv2.resize(img, None, fx=min(1, 480 / max(img.shape[:2])), fy=min(1, 480 / max(img.shape[:2])), interpolation=cv2.INTER_AREA)))
-    def screened(path):
-        "The fields of `path` that pass the gate's cheap checks, with what it measured of them (the refused ones noted)."
-        for name, img in _fields(path, every, problems):
-            v = check_field(img) if gate else dict(refused=None, stats=None)
-            if v['refused']: refuse(name, img, v['refused'])
-            else: yield name, img, v['stats']
-    measured, late, given, after = [], set(), scales, set()
-    if not all(s for s, _ in scales):
-        measured = [(name, measure_rbc(det, img)) for path, (s, _) in zip(paths, scales) if not s for name, img, _ in screened(path)]
-    for attempt in range(2):  # a field the gate refuses only once its cells are found leaves the consensus, and the others are counted again
-        if measured:
-            kept = [(n, e) for n, e in measured if n not in late]
-            common, off = consensus_rbc([e for _, e in kept])
-            scales, disagree = [(s or common, h) for s, h in given], [f"{kept[i][0]} ({kept[i][1][0]:.0f} px)" for i in off]
-        for n in after: rejected.pop(n, None)  # refused once their cells were found: judged again
-        fields, shown, quality, after = [], [], [], set()
-        for path, (s, h) in (track(list(zip(paths, scales)), len(paths), 'analysing') if progress and not attempt else zip(paths, scales)):
-            for name, img, stats in screened(path):
-                cells = find_cells(det, img, s, min_score, h)
-                if gate:
-                    v = check_field(img, cells, det.rbc_px, stats)
-                    if v['refused']: refuse(name, img, v['refused']); after.add(name); continue
-                    quality.append(dict(field=name, **v['quality']))
-                if clf: cells = second_opinion(clf, img, cells)
-                fields.append((name, cells, img.shape[1::-1]))
-                ann = annotated(img, cells); cv2.imwrite(str(out/_file_name(name)), ann[..., ::-1])
-                if len(shown) < 12: shown.append((name, ann))
-        if not {n for n, _ in measured if n in rejected} - late: break
-        late = {n for n, _ in measured if n in rejected}
-    rejected = [dict(field=n, **why) for n, why in rejected.items()]
-    if not fields and rejected: raise ValueError("no field is a usable smear, so nothing was counted: " + '; '.join([f"{x['field']}: {x['reason']}" for x in rejected] + problems))
-    if not fields: raise ValueError(f"nothing could be analysed: {'; '.join(problems) or 'no files given'}")
-    report = dict(blood_report(fields, um_per_px, depth_um, sex, patient, confusion=det.path), model=str(det.path), classifier=clf and str(clf.path), problems=problems, rejected=rejected, quality=quality,
-                  field_scales=[dict(field=n, rbc_px=round(float(c.rbc_px), 2), scale_from=c.scale_from) for n, c, _ in fields])
-    if disagree: report['warnings'].append(f"the red cells of {', '.join(disagree)} measure more than 15% off the {common:.0f} px of the other fields: "
-                                           "another microscope or magnification? They were counted at the common size")
-    report['warnings'] += field_warnings(quality)
+    def keep(name, img, cells, i):
+        "Write a counted field with its boxes into `out`, and keep the first 12 to show, and a small copy of the first 6 refused."
+        if cells is None: return cv2.resize(img, None, fx=min(1, 480 / max(img.shape[:2])), fy=min(1, 480 / max(img.shape[:2])), interpolation=cv2.INTER_AREA) if i < 6 else None
+        ann = annotated(img, cells); cv2.imwrite(str(out/_file_name(name)), ann[..., ::-1])
+        return ann if i < 12 else None
+    report, c = patient_report(det, paths, lambda p: fields_of(p, every), scales, um_per_px, depth_um, sex, patient, clf, min_score, gate, keep, progress)
+    for e in c.problems: print(f"skipped {e}", file=sys.stderr)
+    report['field_scales'] = [dict(field=n, rbc_px=round(float(cells.rbc_px), 2), scale_from=cells.scale_from) for n, cells, _ in c.fields]
     (out/'report.json').write_text(json.dumps(report, indent=1))
-    (out/'report.html').write_text(report_html(report, shown + [(n, im) for n, im in refused_shown if n in {x['field'] for x in rejected}]))
+    shown = [(n, a) for (n, _, _), a in zip(c.fields, c.kept) if a is not None] + [(n, im) for n, im in c.refused.items() if im is not None and n in c.rejected]
+    (out/'report.html').write_text(report_html(report, shown))
     return report
 
 # %% ../nbs/11_report.ipynb #9c904e42
