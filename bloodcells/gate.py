@@ -96,6 +96,7 @@ LIMITS = dict(
     min_focus=0.09,       # Laplacian variance over grey variance at the model's scale: less is out of focus
     min_steadiness=0.25,  # sharpness in the blurriest direction over the sharpest: less is blurred by motion
     min_red_share=0.02,   # share of the lit field the confident red cells fill: less is nothing the detector knows as a smear
+    min_red_cells=3,      # confident red cells: fewer is nothing to count (the fewest in any real training or validation field)
 )
 
 def refusal(stats, # `field_stats` of a field, with its `cell_stats` where known
@@ -121,7 +122,9 @@ def refusal(stats, # `field_stats` of a field, with its `cell_stats` where known
                    ('out of focus', lambda: s['focus'] < L['min_focus'], lambda: "out of focus: no sharp edges at the scale of the cells"),
                    ('motion blur', lambda: s['steadiness'] < L['min_steadiness'], lambda: "blurred by motion: smeared in one direction (the camera or the stage moved)"),
                    ('no red cells', lambda: s['red_share'] < L['min_red_share'],
-                    lambda: f"not a smear the model knows: {s['red_cells']} red cells found, filling {s['red_share']:.1%} of the field")]
+                    lambda: f"not a smear the model knows: {s['red_cells']} red cells found, filling {s['red_share']:.1%} of the field"),
+                   ('too few cells', lambda: s['red_cells'] < L['min_red_cells'],
+                    lambda: f"too few red cells to count: {s['red_cells']} found (a thin smear shows at least {L['min_red_cells']} in a field)")]
     for kind, fails, reason in checks:
         if fails(): return kind, reason()
     return None
@@ -347,7 +350,7 @@ def measure_all(det, # a `Detector`
             if progress: print(f'measured {i + 1} of {len(todo)} fields', flush=True)
     return {k: done[k] for k, _ in items}
 
-MEASURES = ('bright', 'clipped', 'contrast', 'stained', 'fine', 'evenness', 'stain_green', 'rbc_px', 'focus', 'steadiness', 'red_share') # what `gate_eval` summarises
+MEASURES = ('bright', 'clipped', 'contrast', 'stained', 'fine', 'evenness', 'stain_green', 'rbc_px', 'focus', 'steadiness', 'red_share', 'red_cells') # what `gate_eval` summarises
 _QUANTILES = (0, 0.5, 1, 5, 50, 95, 99, 99.5, 100)
 
 def _tally(named, # (name, stats) pairs

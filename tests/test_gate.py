@@ -6,7 +6,7 @@ import skimage.data
 from test_server import AUTH, TOKEN, error_of, png
 from bloodcells.core import read_image
 from bloodcells.data import read_pbc
-from bloodcells.gate import LIMITS, _line_blur, check_field, degrade, field_verdict, he_render, piled
+from bloodcells.gate import LIMITS, _line_blur, check_field, degrade, field_verdict, he_render, piled, stain_tint
 from bloodcells.report import default_model
 from bloodcells.runtime import Detector
 from bloodcells.server import running
@@ -41,13 +41,14 @@ def refusals(iml):
             'cells too small': (iml[:240, :320], 8.0),
             'out of focus': (degrade('blurred', iml), None),
             'motion blur': (_line_blur(iml, 21, 0), None),
-            'no red cells': (he_render(skimage.data.immunohistochemistry()), None)}
+            'no red cells': (he_render(skimage.data.immunohistochemistry()), None),
+            'too few cells': (stain_tint(skimage.data.camera()), None)}
 
 def test_every_check_has_an_image_that_fails_it(iml):
-    assert len(refusals(iml)) == 14 and len(LIMITS) == 14  # one check per limit
+    assert len(refusals(iml)) == len(LIMITS) == 15  # one check per limit
 
 @pytest.mark.parametrize('kind', ['tiny', 'under-exposed', 'dark', 'over-exposed', 'blank', 'empty', 'texture', 'angular', 'not stained', 'overcrowded',
-                                  'cells too small', 'out of focus', 'motion blur', 'no red cells'])
+                                  'cells too small', 'out of focus', 'motion blur', 'no red cells', 'too few cells'])
 def test_each_refusal(det, iml, kind):
     img, px = refusals(iml)[kind]
     v = field_verdict(det, img, px)
