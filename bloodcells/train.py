@@ -29,7 +29,8 @@ from .core import *
 from .data import *
 from .detect import *
 from .model import *
-from .synth import SynthDataset, bank_path, get_bank, cache_dir, make_image, RBC_PX
+from .imaging import RBC_PX
+from .synth import SynthDataset, bank_path, get_bank, cache_dir, make_image
 
 # %% ../nbs/05_train.ipynb #2154201b
 SOURCE_LABELS = {
@@ -197,7 +198,7 @@ def leave_out(r, # a `Recipe`
               source, # one of its sources
               **kw): # fields to change as well (a shorter schedule)
     "Recipe `r` without `source`, named `r.name-no-SOURCE`."
-    if source not in r.sources: raise ValueError(f"{source!r} is not among {r.name}'s sources {r.sources}")
+    if source not in r.sources: raise UserError(f"{source!r} is not among {r.name}'s sources {r.sources}")
     return replace(r, name=f"{r.name}-no-{source.replace('/', '-')}", sources=tuple(s for s in r.sources if s != source), **kw)
 
 def recipe_data(r, seed=0):
@@ -297,7 +298,7 @@ def train(recipe, # a name in `RECIPES`, or a `Recipe`
           cbs=(), # extra fastai callbacks (the tests use one to interrupt a run)
           seed=0):
     "Train a recipe's ModifiedYolo in two phases; returns the folder with `model.pth` and `metrics.json`."
-    if isinstance(recipe, str) and recipe not in RECIPES: raise ValueError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
+    if isinstance(recipe, str) and recipe not in RECIPES: raise UserError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
     r = RECIPES[recipe] if isinstance(recipe, str) else recipe
     out = Path(out)/r.name; out.mkdir(parents=True, exist_ok=True)
     if not resume:
