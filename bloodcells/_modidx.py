@@ -452,7 +452,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'bloodcells.slide.recentre_partials': ('slide.html#recentre_partials', 'bloodcells/slide.py')},
             'bloodcells.sources': { 'bloodcells.sources.cells_of': ('sources.html#cells_of', 'bloodcells/sources.py'),
                                     'bloodcells.sources.centre_cells': ('sources.html#centre_cells', 'bloodcells/sources.py'),
-                                    'bloodcells.sources.ci_table': ('sources.html#ci_table', 'bloodcells/sources.py'),
                                     'bloodcells.sources.evaluate_source': ('sources.html#evaluate_source', 'bloodcells/sources.py'),
                                     'bloodcells.sources.evaluate_sources': ('sources.html#evaluate_sources', 'bloodcells/sources.py'),
                                     'bloodcells.sources.fields_of': ('sources.html#fields_of', 'bloodcells/sources.py'),
