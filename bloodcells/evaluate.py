@@ -14,7 +14,7 @@ import numpy as np
 from .core import *
 from .data import *
 from .metrics import *
-from .runtime import Detector, RED, consensus_rbc, find_cells, measure_rbc
+from .runtime import Detector, consensus_rbc, find_cells, measure_rbc
 
 # %% ../nbs/09_evaluate.ipynb #e8ee2235
 FORMATS = ('voc', 'yolo', 'coco', 'iml', 'seed002')

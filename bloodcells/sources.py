@@ -46,7 +46,7 @@ def infected_per_1000(preds, # per field: (boxes, labels, scores)
                       score_thr=0.5): # the working threshold
     "Red cells called infected per 1,000 red cells found: on a source without malaria, the false-positive rate of the parasitemia."
     labels = [l for _, ls, sc in preds for l, s in zip(ls, sc) if s >= score_thr]
-    red = sum(l in ('HealthyRBC', 'InfectedRBC') for l in labels)
+    red = sum(l in RED for l in labels)
     return round(1000 * labels.count('InfectedRBC') / red, 2) if red else None
 
 def cells_of(model, # a `Detector`, or a peer called as `model(rgb, min_score)` that gives (boxes, labels, scores)
