@@ -193,7 +193,7 @@ def _gate_eval_parser(sub):
     "Add `bloodcells gate-eval` to the subcommands `sub`."
     p = sub.add_parser('gate-eval', help='measure the input gate: real test fields of every source accepted, a corpus of no usable smears refused'); p.set_defaults(func=cmd_gate_eval)
     _model_option(p)
-    p.add_argument('--most', type=int, default=100, help='fields of a source at most, for tuning and for test (default: 100)')
+    p.add_argument('--most', type=int, default=100, help='training and validation fields of a source at most, for tuning (default: 100); every test field is measured')
     p.add_argument('--json', default=None, help='write every number to this JSON file')
 
 def cmd_gate_eval(args):

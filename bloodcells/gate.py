@@ -320,7 +320,7 @@ def corpus_items(part, # 'tuning' or 'held-out'
     return items
 
 def real_items(split, # 'test' (the test fields of every source) or 'tuning' (training and validation fields)
-               most=100): # at most this many fields of a source (a fixed sample), to keep the measuring to minutes
+               most=100): # at most this many fields of a source (a fixed sample), to keep the measuring to minutes; None: all
     "Real fields of every source as (source, name, loader): those of `TEST_SOURCES` and PBC's photographs."
     from bloodcells.core import read_image
     from bloodcells.data import read_pbc
@@ -331,7 +331,7 @@ def real_items(split, # 'test' (the test fields of every source) or 'tuning' (tr
     out = []
     for s, ps in paths.items():
         ps = sorted(ps, key=lambda p: p.name)
-        if len(ps) > most: ps = [ps[i] for i in sorted(np.random.default_rng(0).choice(len(ps), most, replace=False))]
+        if most and len(ps) > most: ps = [ps[i] for i in sorted(np.random.default_rng(0).choice(len(ps), most, replace=False))]
         out += [(s, p.name, lambda p=p: read_image(p)) for p in ps]
     return out
 
@@ -362,7 +362,7 @@ def _tally(named, # (name, stats) pairs
 def gate_eval(json_path=None, # write the result here too
               model=None, # a `Detector` or an ONNX file (default: the shipped detector)
               limits=LIMITS,
-              most=100, # fields of a source at most, in each of the tuning and test sets (`real_items`)
+              most=100, # fields of a source at most in the tuning set (`real_items`); every test field is measured
               progress=True):
     "The gate measured: accepted share of the training and validation fields (where its limits were set) and of the test fields of every source, and refused share of the corpus of no usable smears, by kind, for the part it was tuned on and the part held out."
     from bloodcells.report import default_model
@@ -371,7 +371,7 @@ def gate_eval(json_path=None, # write the result here too
     t0 = time.perf_counter()
     out = dict(model=str(det.path.name), recipe=det.recipe, date=time.strftime('%Y-%m-%d'), limits=dict(limits), good=dict(GOOD), most=most)
     for split in ('tuning', 'test'):
-        items = real_items(split, most)
+        items = real_items(split, most if split == 'tuning' else None)
         stats = measure_all(det, [(f'{split}/{s}/{n}', load) for s, n, load in items], progress)
         by = {}
         for s, n, _ in items: by.setdefault(s, []).append((n, stats[f'{split}/{s}/{n}']))

@@ -6,11 +6,10 @@
 __all__ = ['MAX_BODY', 'MAX_PIXELS', 'MIN_SIDE', 'MAX_FILES', 'READ_TIMEOUT', 'ERRORS', 'UPLOAD_BODY', 'TOKEN_ENV', 'UploadError',
            'check_image', 'read_form', 'clean_names', 'uploads_of', 'json_errors', 'png_data', 'save_request',
            'analyse_uploads', 'eval_summary', 'evaluations_of', 'model_info', 'token_ok', 'static_text', 'page_html',
-           'docs_html', 'make_app', 'serve', 'free_port', 'running']
+           'docs_html', 'make_app', 'serve']
 
 # %% ../nbs/13_server.ipynb #7982b763
-import base64, hashlib, hmac, html, json, logging, math, os, re, secrets, socket, subprocess, sys, time, urllib.request
-from contextlib import contextmanager
+import base64, hashlib, hmac, html, json, logging, math, os, re, secrets, sys, time
 from importlib import resources
 from functools import partial
 from pathlib import Path
@@ -343,34 +342,3 @@ def serve(host='127.0.0.1', # address to listen on: 0.0.0.0 for every network of
           + (' (API calls need the token)' if token else '') + (f'; keeping uploads in {save_dir}' if save_dir else '; keeping no uploads'), flush=True)
     if host not in ('127.0.0.1', 'localhost', '::1') and not token: print('warning: anyone on the network can use this server; give --token', file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, timeout_keep_alive=5)
-
-# %% ../nbs/13_server.ipynb #502448bf
-def free_port():
-    "A TCP port on the loopback address that nothing listens on now."
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
-
-@contextmanager
-def running(model=None, # an ONNX model (default: `default_model()`)
-            token=None, save_dir=None, max_workers=2,
-            env=None, # extra environment variables for the server's process
-            timeout=60, # seconds to wait for it to answer
-            **kw): # passed to `serve`
-    "A real server in a child process on a free loopback port; yields its base URL and stops it afterwards."
-    port = free_port(); url = f'http://127.0.0.1:{port}'
-    args = ', '.join(f'{k}={v!r}' for k, v in dict(model=model and str(model), token=token, save_dir=save_dir and str(save_dir), max_workers=max_workers, log_level='warning', **kw).items())
-    proc = subprocess.Popen([sys.executable, '-c', f"from bloodcells.server import serve; serve('127.0.0.1', {port}, {args})"], env={**os.environ, **(env or {})})
-    try:
-        deadline = time.time() + timeout
-        while True:
-            if proc.poll() is not None: raise RuntimeError(f"the server stopped with status {proc.returncode}")
-            try:
-                req = urllib.request.Request(url + '/api/health', headers={'Authorization': f'Bearer {token}'} if token else {})
-                with urllib.request.urlopen(req, timeout=2): break
-            except OSError:
-                if time.time() > deadline: raise TimeoutError(f"no answer from {url} after {timeout} s")
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try: proc.wait(10)
-        except subprocess.TimeoutExpired: proc.kill(); proc.wait()

@@ -10,7 +10,7 @@ import argparse, os, sys, threading, time
 from concurrent.futures import ThreadPoolExecutor
 import cv2, httpx, numpy as np
 from bloodcells.data import read_iml_malaria
-from bloodcells.server import running
+from harness import running
 
 def upload(kind):
     "(name, bytes) of the image to send: a real IML test field, or a synthetic 1000x1000 test slide as JPEG."

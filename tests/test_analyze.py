@@ -52,7 +52,14 @@ def test_synthetic_demo_compares_with_the_truth(tmp_path):
     r = run('demo', '--synthetic', '--out', tmp_path/'demo', '--depth-um', 2)
     assert r.returncode == 0, r.stderr
     assert 'truth' in r.stdout and 'found' in r.stdout and 'parasitemia: truth' in r.stdout
-    assert (tmp_path/'demo'/'report.html').exists() and (tmp_path/'demo'/'slide-truth.json').exists()
+    assert (tmp_path/'demo'/'report.html').exists()
+    truth, report = (json.loads((tmp_path/'demo'/f).read_text()) for f in ('slide-truth.json', 'report.json'))
+    red = lambda c: c['HealthyRBC'] + c['InfectedRBC']
+    assert abs(red(report['counts']) / red(truth['counts']) - 1) < 0.1, (report['counts'], truth['counts'])  # the slide's red cells, found
+    true_percent = 100 * truth['counts']['InfectedRBC'] / red(truth['counts'])
+    lo, hi = report['parasitemia']['corrected']['ci95']
+    assert lo <= true_percent <= hi, (true_percent, report['parasitemia'])  # the corrected interval holds the slide's true parasitemia
+    assert f"parasitemia: truth {true_percent:.2f}%, found {report['parasitemia']['percent']:.2f}%" in r.stdout  # what it prints is the report's
     with sync_playwright() as p:  # the report's numbers, above its images (README shows this picture)
         page = browser_page(p, 560, 900)
         page.goto((tmp_path/'demo'/'report.html').as_uri())

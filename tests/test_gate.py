@@ -9,7 +9,7 @@ from bloodcells.data import read_pbc
 from bloodcells.gate import LIMITS, _line_blur, check_field, degrade, field_verdict, he_render, piled, stain_tint
 from bloodcells.report import default_model
 from bloodcells.runtime import Detector
-from bloodcells.server import running
+from harness import running
 from bloodcells.sources import TEST_SOURCES
 from bloodcells import sources
 

@@ -4,7 +4,7 @@ environment with only its declared dependencies (no torch), on a machine with no
 import json, os, shutil, subprocess, sys, time, zipfile
 from pathlib import Path
 import httpx, pytest
-from bloodcells.server import free_port
+from harness import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 # Any download would go through this proxy, where nothing listens: a command that needed the network fails.

@@ -8,7 +8,8 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 from bloodcells.core import CLASSES, decode_image
 from bloodcells.report import analyze, default_model
 from bloodcells.runtime import Detector, measure_rbc
-from bloodcells.server import MAX_BODY, running
+from bloodcells.server import MAX_BODY
+from harness import running
 from bloodcells.synth import get_bank, make_slide
 
 ROOT = Path(__file__).resolve().parents[1]
