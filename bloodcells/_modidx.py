@@ -457,6 +457,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'bloodcells.sources.infected_per_1000': ('sources.html#infected_per_1000', 'bloodcells/sources.py'),
                                     'bloodcells.sources.readme_block': ('sources.html#readme_block', 'bloodcells/sources.py'),
                                     'bloodcells.sources.readme_tables': ('sources.html#readme_tables', 'bloodcells/sources.py'),
+                                    'bloodcells.sources.rulers_gain': ('sources.html#rulers_gain', 'bloodcells/sources.py'),
                                     'bloodcells.sources.scale_curve': ('sources.html#scale_curve', 'bloodcells/sources.py'),
                                     'bloodcells.sources.scale_sources': ('sources.html#scale_sources', 'bloodcells/sources.py'),
                                     'bloodcells.sources.source_table': ('sources.html#source_table', 'bloodcells/sources.py'),

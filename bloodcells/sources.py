@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['TEST_SOURCES', 'DONORS', 'fields_of', 'test_fields', 'infected_per_1000', 'cells_of', 'evaluate_source',
-           'evaluate_sources', 'source_table', 'centre_cells', 'scale_curve', 'scale_sources', 'speed_against',
-           'targets_table', 'readme_block', 'ci_table', 'readme_tables', 'write_readme_tables']
+           'evaluate_sources', 'source_table', 'centre_cells', 'scale_curve', 'rulers_gain', 'scale_sources',
+           'speed_against', 'targets_table', 'readme_block', 'ci_table', 'readme_tables', 'write_readme_tables']
 
 # %% ../nbs/18_sources.ipynb #321be112
 import json, os, time
@@ -16,7 +16,7 @@ import cv2
 from .core import *
 from .data import *
 from .metrics import coarse
-from .runtime import Detector, find_cells, measure_rbc, consensus_rbc
+from .runtime import RULERS_GAIN, Detector, find_cells, measure_rbc, consensus_rbc
 from .classify import WBC_OF, second_opinion, white_typer
 from .evaluate import load_model, score, scale_errors
 from .quantize import in_turns
@@ -135,6 +135,22 @@ def scale_curve(model, # as in `evaluate_sources`
     "mAP@0.5 of `model` on `sources` when the scale estimate is off by each of `factors`: {'factors', 'map50': {source: [...]}}."
     runs = [evaluate_sources(model, sources, f, progress=False) for f in factors]
     out = dict(model=runs[0]['model'], factors=list(factors), map50={s: [r['sources'][s]['map50'] for r in runs] for s in sources})
+    if json_path: Path(json_path).write_text(json.dumps(out, indent=1))
+    return out
+
+# %% ../nbs/18_sources.ipynb #c2d23331
+def rulers_gain(model, # a `Detector` or the path of one of our ONNX models
+                per_source=30, # training and validation fields of each source, evenly spread over their names
+                json_path=None):
+    "The factor between the labelled red-cell size and the rulers' median, per source and over sources (the median of theirs), on training and validation fields: a JSON-ready dict."
+    det = load_model(model) if isinstance(model, (str, Path)) else model
+    out = dict(model=str(det.path), date=time.strftime('%Y-%m-%d'), per_source=per_source, in_force=RULERS_GAIN, sources={})
+    for s in TEST_SOURCES:
+        fs = sorted((a for a in fields_of(s) if a.split in ('train', 'val')), key=lambda a: a.path.name)
+        rows = scale_errors(det, [fs[i] for i in np.unique(np.linspace(0, len(fs) - 1, min(per_source, len(fs))).round().astype(int))], progress=False)['fields']
+        ratios = [r['truth_px'] / BOX_PER_RBC * RULERS_GAIN / r['rbc_px'] for r in rows if r['scale_from'] == 'multi-scale' and r['truth_px']]  # against the rulers' own median
+        out['sources'][s] = dict(fields=len(rows), by_rulers=len(ratios), gain=round(float(np.median(ratios)), 4) if ratios else None)
+    out['gain'] = round(float(np.median([r['gain'] for r in out['sources'].values() if r['gain']])), 3)
     if json_path: Path(json_path).write_text(json.dumps(out, indent=1))
     return out
 
