@@ -148,7 +148,7 @@ def rulers_gain(model, # a `Detector` or the path of one of our ONNX models
     for s in TEST_SOURCES:
         fs = sorted((a for a in fields_of(s) if a.split in ('train', 'val')), key=lambda a: a.path.name)
         rows = scale_errors(det, [fs[i] for i in np.unique(np.linspace(0, len(fs) - 1, min(per_source, len(fs))).round().astype(int))], progress=False)['fields']
-        ratios = [r['truth_px'] / BOX_PER_RBC * RULERS_GAIN / r['rbc_px'] for r in rows if r['scale_from'] == 'multi-scale' and r['truth_px']]  # against the rulers' own median
+        ratios = [RULERS_GAIN / (1 + r['error']) for r in rows if r['scale_from'] == 'multi-scale' and r['error'] is not None]  # labelled size over the rulers' own median
         out['sources'][s] = dict(fields=len(rows), by_rulers=len(ratios), gain=round(float(np.median(ratios)), 4) if ratios else None)
     out['gain'] = round(float(np.median([r['gain'] for r in out['sources'].values() if r['gain']])), 3)
     if json_path: Path(json_path).write_text(json.dumps(out, indent=1))
