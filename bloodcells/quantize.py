@@ -140,7 +140,7 @@ def benchmark(dets, # {name: a `Detector`, or anything called like one}
 
 # %% ../nbs/12_quantize.ipynb #9222833b
 def choose(table, # {model: {test set or measure: value}}, with the test sets' mAP under `sets`
-           sets=('synth', 'bccd'), # the columns that hold mAP
+           sets=('synth', 'real'), # the columns that hold mAP
            candidate='ORT int8', # the model to ship if it is good enough
            fallback='ORT fp32', # the model to ship otherwise
            bound=0.01): # largest mAP drop allowed, on every test set

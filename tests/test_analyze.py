@@ -6,7 +6,7 @@ from playwright.sync_api import sync_playwright
 from conftest import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL = ROOT/'models'/'iml-malaria'/'model.onnx'
+MODEL = ROOT/'models'/'iml-malaria'/'model-int8.onnx'
 SHOTS = ROOT/'tests'/'out'
 
 def run(*args):

@@ -52,14 +52,14 @@ def test_yolo_with_class_names_and_a_checkpoint(synth_set, tmp_path):
     assert result(tmp_path/'yolo.json', ['HealthyRBC'])['map50'] > 0.5
 
 def test_export_writes_an_onnx_model(tmp_path):
-    r = run('export', MODELS/'bccd3'/'model.pth', '--out', tmp_path/'bccd3.onnx')
+    r = run('export', MODELS/'smear10'/'model.pth', '--out', tmp_path/'smear10.onnx')
     assert r.returncode == 0, r.stderr
     from bloodcells.runtime import Detector
-    assert Detector(tmp_path/'bccd3.onnx').classes == ('WBC', 'RBC', 'Platelets')
+    assert Detector(tmp_path/'smear10.onnx').classes == CLASSES
 
 def test_voc_bccd_three_classes_and_coarse(tmp_path):
     bccd = DATA/'bccd'/'BCCD'
-    r = run('evaluate', '--model', MODELS/'bccd3'/'model.onnx', '--data', bccd, '--format', 'voc', '--split', 'test', '--rbc-px', BCCD_PX, '--json', tmp_path/'b3.json')
+    r = run('evaluate', '--model', MODELS/'bccd3'/'model-int8.onnx', '--data', bccd, '--format', 'voc', '--split', 'test', '--rbc-px', BCCD_PX, '--json', tmp_path/'b3.json')
     assert r.returncode == 0, r.stderr
     assert result(tmp_path/'b3.json', ['WBC', 'RBC', 'Platelets'])['images'] == 72
     r = run('evaluate', '--model', MODELS/'smear10'/'model.onnx', '--data', bccd, '--format', 'voc', '--split', 'test', '--rbc-px', BCCD_PX, '--coarse', '--json', tmp_path/'s10.json')
@@ -69,7 +69,7 @@ def test_voc_bccd_three_classes_and_coarse(tmp_path):
     assert r.returncode == 2 and 'try --coarse' in r.stderr and 'Traceback' not in r.stderr
 
 def test_iml_malaria_test_split(tmp_path):
-    r = run('evaluate', '--model', MODELS/'iml-malaria'/'model.onnx', '--data', DATA/'iml_malaria', '--format', 'iml', '--split', 'test', '--rbc-px', IML_PX, '--json', tmp_path/'iml.json')
+    r = run('evaluate', '--model', MODELS/'iml-malaria'/'model-int8.onnx', '--data', DATA/'iml_malaria', '--format', 'iml', '--split', 'test', '--rbc-px', IML_PX, '--json', tmp_path/'iml.json')
     assert r.returncode == 0, r.stderr
     res = result(tmp_path/'iml.json', ['HealthyRBC', 'InfectedRBC'])
     assert res['images'] == 30 and 'malaria' in res
