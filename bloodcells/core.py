@@ -5,9 +5,11 @@
 # %% auto #0
 __all__ = ['CLASSES', 'WBC_TYPES', 'WHITE', 'RED', 'COARSE', 'COARSE_OF', 'CLASS_COLOURS', 'coarse_ids', 'xywh2xyxy', 'xyxy2xywh',
            'cxcywh2xyxy', 'xyxy2cxcywh', 'box_area', 'box_iou', 'clip_boxes', 'scale_boxes', 'UserError', 'ImageError',
-           'header_size', 'image_size', 'decode_image', 'read_image', 'colour_of', 'draw_boxes', 'Progress', 'track']
+           'header_size', 'image_size', 'decode_image', 'read_image', 'sha256', 'colour_of', 'draw_boxes', 'Progress',
+           'track']
 
 # %% ../nbs/00_core.ipynb #ecc881de
+import hashlib
 from pathlib import Path
 import numpy as np
 import cv2
@@ -129,6 +131,11 @@ def read_image(path):
     try: data = path.read_bytes()
     except OSError as e: raise ImageError(f"{path}: cannot be read ({e.strerror})") from e
     return decode_image(data, str(path))
+
+# %% ../nbs/00_core.ipynb #ffa11672
+def sha256(path):
+    "The SHA-256 of a file, in hex."
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 # %% ../nbs/00_core.ipynb #e3847166
 CLASS_COLOURS = {

@@ -64,6 +64,7 @@ class TorchDetector:
         self.path, self.model = Path(pth), load_detector(pth)
         self.classes, self.anchors, self.rbc_px = tuple(state['classes']), np.asarray(state['anchors'], np.float32), float(RBC_PX)
         self.stride, self.pad = int(state.get('stride', STRIDE)), STRIDE  # its output's grid; fields padded to the deepest features' stride, 16
+        self.rulers_gain = 1.0  # measured for exported files only (`08_runtime`)
     def __call__(self, fields):
         with torch.inference_mode(): return self.model(torch.from_numpy(np.ascontiguousarray(np.asarray(fields).transpose(0, 3, 1, 2), np.float32))).numpy()
 

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 import bloodcells
 from .report import DISCLAIMER, default_model
+from .correct import confusion_file
+from .runtime import rulers_file
 
 # %% ../nbs/14_pi.ipynb #b96f37ba
 PREFIX = '/opt/bloodcells' # where the install script puts the virtual environment and the model
@@ -63,7 +65,7 @@ echo "installing into $PREFIX"
 mkdir -p "$PREFIX"
 [ -x "$PREFIX/venv/bin/python" ] || python3 -m venv "$PREFIX/venv"
 "$PREFIX/venv/bin/pip" install --quiet --no-index --only-binary=:all: --find-links "$HERE/wheels" --upgrade bloodcells
-install -m 644 "$HERE/model.onnx" "$PREFIX/model.onnx"
+for f in "$HERE"/model.onnx "$HERE"/model.*.json; do [ ! -e "$f" ] || install -m 644 "$f" "$PREFIX/"; done
 ln -sf "$PREFIX/venv/bin/bloodcells" /usr/local/bin/bloodcells
 id -u bloodcells >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin bloodcells
 if [ ! -s {ENV_FILE} ]; then
@@ -173,7 +175,9 @@ def build_bundle(out, # folder that receives `bloodcells-pi/` and `bloodcells-pi
     (b/'wheels').mkdir(parents=True)
     own = package_wheel(b/'wheels')
     if wheels: download_wheels(b/'wheels', own)
-    shutil.copyfile(model or default_model(), b/'model.onnx')
+    src = Path(model or default_model()); shutil.copyfile(src, b/'model.onnx')
+    for beside in (confusion_file, rulers_file):  # what was measured for the model, renamed with it
+        if beside(src).is_file(): shutil.copyfile(beside(src), beside(b/'model.onnx'))
     for name, text in {'install.sh': install_script(port=port), 'bloodcells.service': systemd_unit(port=port), 'GUIDE.md': guide(port)}.items():
         (b/name).write_text(text)
     (b/'install.sh').chmod(0o755)

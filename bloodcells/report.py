@@ -19,7 +19,7 @@ import cv2
 from .core import *
 from .imaging import lab_style, mean_style
 from .correct import confusion_file, confusion_for, parasitemia_correction
-from .runtime import Detector, consensus_rbc, find_cells, measure_rbc
+from .runtime import Detector, consensus_rbc, find_cells, measure_rbc, rulers_file
 from .classify import second_opinion, white_typer
 from .gate import check_field, field_warnings
 
@@ -158,11 +158,11 @@ def default_model():
 def ship_model(src, # an ONNX file: a detector written by `bloodcells export`, or a classifier by `export_cellnet`
                role='detector', # 'detector' or 'classifier'
                to=MODELS): # the folder of shipped models
-    "Make `src` the model shipped for `role`: copy it, its `metrics.json`, the `eval-*.json` that score it and its confusion matrix (`20_correct`) into `to/role`, replacing what was there; returns the copy."
+    "Make `src` the model shipped for `role`: copy it, its `metrics.json`, the `eval-*.json` that score it, its confusion matrix (`20_correct`) and its rulers' gain (`08_runtime`) into `to/role`, replacing what was there; returns the copy."
     from bloodcells.server import evaluations_of
     src, dst = Path(src), Path(to)/role
     if not src.is_file(): raise FileNotFoundError(f"{src}: no model there")
-    files = [src, *src.parent.glob('metrics.json'), *evaluations_of(src).values(), *(p for p in [confusion_file(src)] if p.is_file())]
+    files = [src, *src.parent.glob('metrics.json'), *evaluations_of(src).values(), *(p for p in [confusion_file(src), rulers_file(src)] if p.is_file())]
     shutil.rmtree(dst, ignore_errors=True); dst.mkdir(parents=True)
     for p in files: shutil.copyfile(p, dst/p.name)
     return dst/src.name
