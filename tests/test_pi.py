@@ -18,9 +18,11 @@ def bundle(tmp_path_factory):
     return build_bundle(tmp_path_factory.mktemp('pi'), wheels=False)
 
 def test_contents(bundle):
-    assert sorted(p.name for p in bundle.iterdir()) == ['GUIDE.md', 'SHA256SUMS', 'bloodcells.service', 'install.sh', 'model.onnx', 'wheels']
+    assert sorted(p.name for p in bundle.iterdir()) == ['GUIDE.md', 'SHA256SUMS', 'bloodcells.service', 'install.sh', 'model.confusion.json', 'model.onnx', 'model.rulers-gain.json', 'wheels']
     assert [p.name for p in (bundle/'wheels').iterdir()][0].endswith('-py3-none-any.whl')
     assert (bundle/'model.onnx').read_bytes() == default_model().read_bytes()
+    from bloodcells.runtime import Detector
+    assert Detector(bundle/'model.onnx').rulers_gain == Detector(default_model()).rulers_gain != 1  # the model's gain, found beside its new name
     assert subprocess.run(['sha256sum', '--quiet', '-c', 'SHA256SUMS'], cwd=bundle).returncode == 0
     with tarfile.open(bundle.parent/'bloodcells-pi.tar.gz') as t: assert 'bloodcells-pi/install.sh' in t.getnames()
 
