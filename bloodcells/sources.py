@@ -141,11 +141,12 @@ def scale_curve(model, # as in `evaluate_sources`
 # %% ../nbs/18_sources.ipynb #c2d23331
 def rulers_gain(model, # a `Detector` or the path of one of our ONNX models
                 per_source=30, # training and validation fields of each source, evenly spread over their names
+                sources=TEST_SOURCES, # the sources the model trained on (a model that left one out must not be calibrated on it)
                 write=False): # write it beside the model file (`rulers_file`), where `Detector` reads it
     "The factor between the labelled red-cell size and the rulers' median, per source and over sources (the median of theirs), on training and validation fields, for this model file: a JSON-ready dict."
     det = load_model(model) if isinstance(model, (str, Path)) else model
     out = dict(model=str(det.path), sha256=sha256(det.path), date=time.strftime('%Y-%m-%d'), per_source=per_source, in_force=det.rulers_gain, sources={})
-    for s in TEST_SOURCES:
+    for s in sources:
         fs = sorted((a for a in fields_of(s) if a.split in ('train', 'val')), key=lambda a: a.path.name)
         rows = scale_errors(det, [fs[i] for i in np.unique(np.linspace(0, len(fs) - 1, min(per_source, len(fs))).round().astype(int))], progress=False)['fields']
         ratios = [det.rulers_gain / (1 + r['error']) for r in rows if r['scale_from'] == 'multi-scale' and r['error'] is not None]  # labelled size over the rulers' own median
