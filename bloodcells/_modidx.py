@@ -391,6 +391,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'bloodcells.report.demo': ('report.html#demo', 'bloodcells/report.py'),
                                    'bloodcells.report.family_counts': ('report.html#family_counts', 'bloodcells/report.py'),
                                    'bloodcells.report.fields_of': ('report.html#fields_of', 'bloodcells/report.py'),
+                                   'bloodcells.report.measured_beside': ('report.html#measured_beside', 'bloodcells/report.py'),
                                    'bloodcells.report.patient_report': ('report.html#patient_report', 'bloodcells/report.py'),
                                    'bloodcells.report.read_profile': ('report.html#read_profile', 'bloodcells/report.py'),
                                    'bloodcells.report.report_html': ('report.html#report_html', 'bloodcells/report.py'),

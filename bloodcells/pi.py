@@ -8,13 +8,12 @@ __all__ = ['PREFIX', 'PORT', 'ENV_FILE', 'ARM_PLATFORMS', 'ROOT_ENV', 'systemd_u
            'post_image', 'verify_arm64']
 
 # %% ../nbs/14_pi.ipynb #ee3fa4a4
-import hashlib, json, os, re, shutil, subprocess, sys, tarfile, time, urllib.error, urllib.parse, urllib.request
+import json, os, re, shutil, subprocess, sys, tarfile, time, urllib.error, urllib.parse, urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 import bloodcells
-from .report import DISCLAIMER, default_model
-from .correct import confusion_file
-from .runtime import rulers_file
+from .core import sha256
+from .report import DISCLAIMER, default_model, measured_beside
 
 # %% ../nbs/14_pi.ipynb #b96f37ba
 PREFIX = '/opt/bloodcells' # where the install script puts the virtual environment and the model
@@ -176,13 +175,12 @@ def build_bundle(out, # folder that receives `bloodcells-pi/` and `bloodcells-pi
     own = package_wheel(b/'wheels')
     if wheels: download_wheels(b/'wheels', own)
     src = Path(model or default_model()); shutil.copyfile(src, b/'model.onnx')
-    for beside in (confusion_file, rulers_file):  # what was measured for the model, renamed with it
-        if beside(src).is_file(): shutil.copyfile(beside(src), beside(b/'model.onnx'))
+    for p in measured_beside(src): shutil.copyfile(p, b/p.name.replace(src.stem, 'model', 1))  # renamed with the model
     for name, text in {'install.sh': install_script(port=port), 'bloodcells.service': systemd_unit(port=port), 'GUIDE.md': guide(port)}.items():
         (b/name).write_text(text)
     (b/'install.sh').chmod(0o755)
     files = sorted(p for p in b.rglob('*') if p.is_file())
-    (b/'SHA256SUMS').write_text(''.join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(b)}\n" for p in files))
+    (b/'SHA256SUMS').write_text(''.join(f"{sha256(p)}  {p.relative_to(b)}\n" for p in files))
     with tarfile.open(out/'bloodcells-pi.tar.gz', 'w:gz') as t: t.add(b, arcname=b.name)
     return b
 

@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['RBC_UM', 'RBC_PER_UL', 'PLATELETS_PER_UL', 'MIN_WBC', 'MIN_RBC', 'DISCLAIMER', 'UNCHECKED', 'MODEL_ENV', 'MODELS',
            'PROFILE_ENV', 'VIDEO_EXTS', 'SAMPLES', 'wilson', 'blood_report', 'annotated', 'bar_chart', 'report_html',
-           'shipped', 'default_model', 'ship_model', 'calibrate', 'read_profile', 'scale_given', 'fields_of', 'Counted',
-           'count_fields', 'NothingCounted', 'patient_report', 'analyze', 'sample_fields', 'family_counts', 'demo',
-           'compare_text', 'synthetic_demo']
+           'shipped', 'default_model', 'measured_beside', 'ship_model', 'calibrate', 'read_profile', 'scale_given',
+           'fields_of', 'Counted', 'count_fields', 'NothingCounted', 'patient_report', 'analyze', 'sample_fields',
+           'family_counts', 'demo', 'compare_text', 'synthetic_demo']
 
 # %% ../nbs/11_report.ipynb #8b9e09f6
 import base64, html, json, math, os, shutil, sys, time
@@ -155,6 +155,10 @@ def default_model():
     if not p.exists(): raise FileNotFoundError(f"{p}: no model there; set {MODEL_ENV} to a model.onnx, or pass --model")
     return p
 
+def measured_beside(model): # a model file
+    "What was measured for the model file and lies beside it, to travel wherever the model goes: its confusion matrix (`20_correct`) and its rulers' gain (`08_runtime`), those that exist."
+    return [p for p in (confusion_file(model), rulers_file(model)) if p.is_file()]
+
 def ship_model(src, # an ONNX file: a detector written by `bloodcells export`, or a classifier by `export_cellnet`
                role='detector', # 'detector' or 'classifier'
                to=MODELS): # the folder of shipped models
@@ -162,7 +166,7 @@ def ship_model(src, # an ONNX file: a detector written by `bloodcells export`, o
     from bloodcells.server import evaluations_of
     src, dst = Path(src), Path(to)/role
     if not src.is_file(): raise FileNotFoundError(f"{src}: no model there")
-    files = [src, *src.parent.glob('metrics.json'), *evaluations_of(src).values(), *(p for p in [confusion_file(src), rulers_file(src)] if p.is_file())]
+    files = [src, *src.parent.glob('metrics.json'), *evaluations_of(src).values(), *measured_beside(src)]
     shutil.rmtree(dst, ignore_errors=True); dst.mkdir(parents=True)
     for p in files: shutil.copyfile(p, dst/p.name)
     return dst/src.name

@@ -204,7 +204,7 @@ def model_info(det):
     "What `/api/model` answers: name, classes, scale, file hash, package version, and the metrics found beside the model."
     folder = det.path.parent; m = _read_json(folder/'metrics.json')
     return _finite(dict(name=det.recipe or folder.name, file=det.path.name, classes=list(det.classes), rbc_px=det.rbc_px, version=__version__,
-                        sha256=hashlib.sha256(det.path.read_bytes()).hexdigest(), trained=m.get('date'),
+                        sha256=sha256(det.path), trained=m.get('date'),
                         metrics={k: m[k] for k in ('final', 'training_seconds', 'device', 'gpus', 'params', 'gflops') if k in m},
                         evaluations={n: eval_summary(_read_json(p)) for n, p in evaluations_of(det.path).items()}))
 
