@@ -6,7 +6,8 @@
 __all__ = ['SOURCE_LABELS', 'REAL_SOURCES', 'UNBOXED', 'WINDOW', 'MAX_BOXES', 'RECIPES', 'real_annots', 'field_row',
            'prepare_fields', 'read_fields', 'FieldWindows', 'microscope_change', 'Augmented', 'Mixture', 'Tiles',
            'Recipe', 'leave_out', 'recipe_data', 'data_stats', 'ClassifyLoss', 'DetectLoss', 'class_accuracy',
-           'world_size', 'rank', 'Checkpoint', 'make_learner', 'fit_phase', 'train', 'load_detector']
+           'world_size', 'rank', 'lowest_valid_loss', 'Checkpoint', 'make_learner', 'fit_phase', 'field_detections',
+           'source_scores', 'mean_ap', 'RealFieldsMAP', 'train', 'load_detector']
 
 # %% ../nbs/05_train.ipynb #85ccfa34
 import json, os, time
@@ -19,7 +20,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 import albumentations as A
-from fastai.learner import Learner
+from fastai.learner import Learner, Metric
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.schedule import fit_one_cycle, lr_find
 from fastai.callback.fp16 import MixedPrecision
@@ -29,7 +30,8 @@ from .core import *
 from .data import *
 from .detect import *
 from .model import *
-from .imaging import RBC_PX
+from .imaging import RBC_PX, pad_to
+from .metrics import ap_table, coarse
 from .synth import SynthDataset, bank_path, get_bank, cache_dir, make_image
 
 # %% ../nbs/05_train.ipynb #2154201b
@@ -185,9 +187,10 @@ class Recipe:
     workers: int = None # data loading processes (default: all cores)
     sources: tuple = REAL_SOURCES # the real sources it trains on
     stride: int = STRIDE # the detector's grid: 16, or 8 for small cells
+    score_fields: int = 0 # real validation fields of each source that `real_map50` scores after each epoch (0: all)
 
 RECIPES = {r.name: r for r in [
-    Recipe('tiny', 'mixed', CLASSES, 96, 32, 32, 1, 3, 1e-2, workers=0, stride=8),
+    Recipe('tiny', 'mixed', CLASSES, 96, 32, 32, 1, 3, 1e-2, workers=0, stride=8, score_fields=4),
     Recipe('smear10', 'synth', CLASSES, 65350, 6560, 128, 6, 16, 4e-3),
     Recipe('bccd3', 'real', COARSE, 8192, 512, 64, 4, 30, 4e-3, sources=('bccd',)),
     Recipe('iml-malaria', 'real', CLASSES, 8192, 512, 64, 0, 10, 1e-3, init='smear10', sources=('iml_malaria',)),
@@ -244,11 +247,16 @@ def rank():
     "This process's rank in a data-parallel run (0 otherwise): only rank 0 writes files."
     return int(os.environ.get('RANK', 0))
 
+def lowest_valid_loss(row): return -row[1] # a history row (train loss, valid loss, metrics...) -> how good its epoch is
+
 class Checkpoint(Callback):
-    "Save the whole training state to `path` after every epoch from `start` on, adding each epoch's losses and metrics to `history`; keep the best epoch's weights at `best`."
+    "Save the whole training state to `path` after every epoch from `start` on, adding each epoch's losses and metrics to `history`; keep at `best` the weights of the epoch scoring highest by `key`, if above `floor`."
     order = 60  # after the Recorder has logged the epoch
-    def __init__(self, path, meta, history=(), start=0, seconds=0.0, best=None):
+    def __init__(self, path, meta, history=(), start=0, seconds=0.0, best=None,
+                 key=lowest_valid_loss, # a history row -> how good its epoch is
+                 floor=-np.inf): # what the best epoch must beat: the score of the weights it started from
         self.path, self.meta, self.history, self.start, self.seconds, self.best = Path(path), meta, list(history), start, seconds, best
+        self.key, self.floor = key, floor
     def before_fit(self): self.t0 = time.time() - self.seconds
     def after_epoch(self):
         if self.epoch < self.start: return  # an epoch skipped on resuming
@@ -258,17 +266,17 @@ class Checkpoint(Callback):
         model = getattr(self.learn.model, 'module', self.learn.model)  # unwrapped when data-parallel
         torch.save(dict(self.meta, model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.epoch,
                         n_epoch=self.n_epoch, history=self.history, seconds=self.seconds), self.path)
-        if self.best and self.history[-1][1] <= min(h[1] for h in self.history): torch.save(model.state_dict(), self.best)
+        if self.best and self.key(self.history[-1]) > max([self.floor, *map(self.key, self.history[:-1])]): torch.save(model.state_dict(), self.best)
 
-def make_learner(model, dls, phase, anchors, classes, cbs=()):
+def make_learner(model, dls, phase, anchors, classes, cbs=(), metrics=()): # metrics: phase 2's, such as `RealFieldsMAP`
     "A fastai `Learner` for `phase` 1 (classify) or 2 (detect), in mixed precision on a GPU."
-    loss, metrics = (ClassifyLoss(), [class_accuracy]) if phase == 1 else (DetectLoss(anchors, classes, model.stride), [])
+    loss, metrics = (ClassifyLoss(), [class_accuracy]) if phase == 1 else (DetectLoss(anchors, classes, model.stride), list(metrics))
     learn = Learner(dls, model, loss_func=loss, metrics=metrics, cbs=list(cbs))
     if torch.cuda.is_available() and world_size() == 1: learn.add_cb(MixedPrecision())
     return learn
 
-def fit_phase(learn, n_epoch, lr, ckpt, meta, best=None):
-    "Fit `learn` for `n_epoch` one-cycle epochs, resuming from `ckpt` if it holds this phase (best epoch's weights kept at `best`); returns the history and the seconds spent, all sessions together."
+def fit_phase(learn, n_epoch, lr, ckpt, meta, best=None, key=lowest_valid_loss, floor=-np.inf):
+    "Fit `learn` for `n_epoch` one-cycle epochs, resuming from `ckpt` if it holds this phase (best epoch's weights by `key`, above `floor`, kept at `best`); returns the history and the seconds spent, all sessions together."
     start, history, seconds = 0, [], 0.0
     if ckpt.exists():
         dev = learn.dls.device or 'cpu'
@@ -277,11 +285,73 @@ def fit_phase(learn, n_epoch, lr, ckpt, meta, best=None):
         start, history, seconds = state['epoch'] + 1, state['history'], state.get('seconds', 0.0)
         if start >= n_epoch: return history, seconds
         print(f"resuming {ckpt.name} at epoch {start} of {n_epoch}")
-    cb = Checkpoint(ckpt, meta, history, start, seconds, best)
+    cb = Checkpoint(ckpt, meta, history, start, seconds, best, key, floor)
     if world_size() > 1: import fastai.distributed  # adds `Learner.distrib_ctx` (needs the accelerate package)
     with learn.distrib_ctx(sync_bn=False) if world_size() > 1 else nullcontext():
         learn.fit_one_cycle(n_epoch, lr, start_epoch=start, cbs=[cb])
     return cb.history, cb.seconds
+
+# %% ../nbs/05_train.ipynb #3e86d6ba
+def field_detections(model, # a ModifiedYolo detector, on any device
+                     images, # RGB fields at the model's scale
+                     classes, # the model's class names
+                     min_score=0.05, # drop boxes scoring less
+                     most=1000): # boxes kept per field before NMS, the best
+    "Per field, the boxes, class names and scores the detector finds when run on the whole field at once."
+    anchors, dev, out, was = model.anchors.cpu().numpy(), model.mean.device, [], model.training
+    model.eval()
+    with torch.no_grad():
+        for img in images:
+            x = torch.from_numpy(np.ascontiguousarray(pad_to(img).transpose(2, 0, 1)))[None].to(dev)
+            b, s, c = decode(model(x)[0].float().cpu().numpy(), anchors, min_score, model.stride)
+            top = np.argsort(-s)[:most]; b, s, c = b[top], s[top], c[top]
+            k = nms(b, s, c)
+            out.append((b[k], [classes[j] for j in c[k]], s[k]))
+    model.train(was)
+    return out
+
+def source_scores(fields, # from `read_fields`
+                  found): # per field: (boxes, class names, scores), from `field_detections`
+    "AP@0.5 per source and class, `{source: {class: AP}}`: red cells healthy and infected where a source tells them apart, every class in its `COARSE` family elsewhere."
+    out = {}
+    for s in dict.fromkeys(f['source'] for f in fields):
+        mine = [i for i, f in enumerate(fields) if f['source'] == s]
+        gts = [(np.array(fields[i]['boxes'], np.float32).reshape(-1, 4), fields[i]['labels']) for i in mine]
+        preds = [found[i] for i in mine]
+        if not any('InfectedRBC' in ls for _, ls in gts): gts, preds = [coarse(g) for g in gts], [coarse(p) for p in preds]
+        out[s] = {c: round(float(v), 4) for c, v in ap_table(gts, preds, sorted({l for _, ls in gts for l in ls})).items()}
+    return out
+
+def mean_ap(table): # from `source_scores`
+    "The mean AP of a `source_scores` table: every class of every source counts once."
+    return float(np.mean([v for t in table.values() for v in t.values()]))
+
+# %% ../nbs/05_train.ipynb #1108ae82
+class RealFieldsMAP(Metric):
+    "fastai metric `real_map50`: the `mean_ap` of the detector on whole real validation fields, after each epoch; each epoch's `source_scores` are added to the JSON file `log`."
+    def __init__(self, folder, # written by `prepare_fields`
+                 fields, # the validation fields, from `read_fields`
+                 classes, # the model's classes
+                 log=None): # JSON file: {epoch: `source_scores`}
+        self.fields, self.classes, self.log = fields, list(classes), log and Path(log)
+        self.images = [read_image(Path(folder)/'images'/f['file']) for f in fields]
+        self.reset()
+    def reset(self): self.learn = self._value = None
+    def accumulate(self, learn): self.learn = learn
+    def score(self, model):
+        "The `source_scores` of `model` on the validation fields."
+        return source_scores(self.fields, field_detections(getattr(model, 'module', model), self.images, self.classes))
+    @property
+    def value(self):
+        if self._value is None and self.learn is not None:
+            table = self.score(self.learn.model); self._value = mean_ap(table)
+            if self.log and not rank():
+                logged = json.loads(self.log.read_text()) if self.log.exists() else {}
+                self.log.write_text(json.dumps(dict(logged, **{str(self.learn.epoch): table}), indent=1))
+        return self._value
+    @property
+    def name(self): return 'real_map50'
+
 
 # %% ../nbs/05_train.ipynb #2566e452
 def _loaders(train_src, valid_src, anchors, r, device):
@@ -302,7 +372,7 @@ def train(recipe, # a name in `RECIPES`, or a `Recipe`
     r = RECIPES[recipe] if isinstance(recipe, str) else recipe
     out = Path(out)/r.name; out.mkdir(parents=True, exist_ok=True)
     if not resume:
-        for f in out.glob('phase*.pth'): f.unlink()
+        for f in [*out.glob('phase*.pth'), out/'real-fields.json']: f.unlink(missing_ok=True)
     cv2.setNumThreads(1); torch.manual_seed(seed)
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     if world_size() > 1: device = torch.device('cuda', int(os.environ['LOCAL_RANK'])); torch.cuda.set_device(device)
@@ -322,14 +392,27 @@ def train(recipe, # a name in `RECIPES`, or a `Recipe`
         history['classify'], seconds['classify'] = fit_phase(learn, r.cls_epochs, r.lr, out/'phase1.pth', dict(meta, phase=1))
     model.to_detector()
     if r.init: model.load_state_dict(init['model'])
-    learn = make_learner(model, dls, 2, anchors, r.classes, cbs)
-    history['detect'], seconds['detect'] = fit_phase(learn, r.det_epochs, r.lr, out/'phase2.pth', dict(meta, phase=2), out/'phase2-best.pth')
+    real = None  # the real validation fields' mAP, where the recipe has real fields
+    if r.data != 'synth':
+        scored = [f for s in r.sources for f in read_fields(prepare_fields(), 'val', (s,))[:r.score_fields or None]]
+        real = RealFieldsMAP(prepare_fields(), scored, r.classes, out/'real-fields.json')
+    key, floor, start = (lambda h: h[2]) if real else lowest_valid_loss, -np.inf, None
+    if r.init and real:  # the weights it starts from are the score to beat, and what ships if nothing beats them
+        start = real.score(model.to(device)); floor = mean_ap(start)
+        if not (out/'phase2-best.pth').exists(): torch.save(model.state_dict(), out/'phase2-best.pth')
+    learn = make_learner(model, dls, 2, anchors, r.classes, cbs, [real] if real else [])
+    history['detect'], seconds['detect'] = fit_phase(learn, r.det_epochs, r.lr, out/'phase2.pth', dict(meta, phase=2), out/'phase2-best.pth', key, floor)
     if rank(): return out
     model.load_state_dict(torch.load(out/'phase2-best.pth', map_location='cpu'))
-    best = int(np.argmin([h[1] for h in history['detect']]))
+    best = int(np.argmax([key(h) for h in history['detect']]))
+    if key(history['detect'][best]) <= floor: best = -1  # no epoch beat the weights it started from
     torch.save(dict(meta, model={k: v.cpu() for k, v in model.state_dict().items()}), out/'model.pth')
-    metrics = dict(recipe=r.name, history=history, columns=dict(classify=['train_loss', 'valid_loss', 'class_accuracy'], detect=['train_loss', 'valid_loss']),
-                   final=dict(class_accuracy=history['classify'][-1][2] if r.cls_epochs else None, valid_loss=history['detect'][best][1], best_epoch=best),
+    tables = json.loads((out/'real-fields.json').read_text()) if real else {}
+    metrics = dict(recipe=r.name, history=history, columns=dict(classify=['train_loss', 'valid_loss', 'class_accuracy'], detect=['train_loss', 'valid_loss'] + ['real_map50'] * bool(real)),
+                   final=dict(class_accuracy=history['classify'][-1][2] if r.cls_epochs else None, best_epoch=best,
+                              valid_loss=history['detect'][best][1] if best >= 0 else None,
+                              real_map50=(mean_ap(start) if best < 0 else history['detect'][best][2]) if real else None),
+                   real_fields=dict(start=start, best=start if best < 0 else tables.get(str(best))) if real else None,
                    training_seconds={k: round(v) for k, v in seconds.items()}, session_seconds=round(time.time() - t0), gpus=world_size(), device=torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu',
                    date=time.strftime('%Y-%m-%d'), params=model_size(model.cpu())[0], gflops=round(model_size(model)[1], 3))
     (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
