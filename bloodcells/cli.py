@@ -326,7 +326,7 @@ def _confusion_parser(sub):
 def cmd_confusion(args):
     "Measure a detector's confusion matrix of red-cell calls and write it beside the model, or (`--test`) score the corrected parasitemia on test fields."
     from bloodcells.confusion import correction_eval, measure_confusion
-    from bloodcells.correct import confusion_file, correction_file
+    from bloodcells.core import beside
     if args.test:
         r = correction_eval(args.model, args.json, args.most or None)
         s, g = r['iml']['summary'], r['iml']['readings_summary']
@@ -337,14 +337,15 @@ def cmd_confusion(args):
         r = measure_confusion(args.model, args.json, most=30 if args.most is None else args.most)
         print(f"infected red cells called infected: {r['rates']['sensitivity']:.1%}; healthy ones: {r['rates']['false_infection']:.2%}, "
               f"varying by {r['between_sources_sd']:.2%} (sd) between sources; {sum(v['fields'] for v in r['sources'].values())} fields in {r['seconds']:.0f} s")
-    print(f"wrote {args.json or (correction_file if args.test else confusion_file)(args.model)}")
+    print(f"wrote {args.json or beside(args.model, 'correction' if args.test else 'confusion')}")
 
 # %% ../nbs/99_cli.ipynb #71fa24f7
 def about():
     "What `bloodcells info` reports, as a JSON-ready dict: version, models in use, onnxruntime, data folder, cache and microscope profile."
     import os, onnxruntime as ort
     from bloodcells.classify import CellClassifier, default_classifier
-    from bloodcells.data import data_root, file_sha256
+    from bloodcells.core import sha256
+    from bloodcells.data import data_root
     from bloodcells.report import default_model
     from bloodcells.runtime import Detector
     from bloodcells.server import model_info
@@ -352,7 +353,7 @@ def about():
     det, clf = Detector(default_model()), CellClassifier(default_classifier())
     return dict(version=__version__,
                 model=dict(path=str(det.path), recipe=det.recipe, bytes=det.path.stat().st_size, **model_info(det)),
-                classifier=dict(path=str(clf.path), classes=list(clf.classes), rbc_px=clf.rbc_px, bytes=clf.path.stat().st_size, sha256=file_sha256(clf.path)),
+                classifier=dict(path=str(clf.path), classes=list(clf.classes), rbc_px=clf.rbc_px, bytes=clf.path.stat().st_size, sha256=sha256(clf.path)),
                 onnxruntime=dict(version=ort.__version__, providers=ort.get_available_providers()),
                 data=str(data_root()), cache=str(cache_dir()), profile=os.environ.get('BLOODCELLS_PROFILE'))
 

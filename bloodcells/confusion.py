@@ -45,7 +45,7 @@ def spread(items, most=None):
 
 # %% ../nbs/21_confusion.ipynb #67e37d05
 def measure_confusion(model, # an ONNX model file
-                      json_path=None, # default: `confusion_file(model)`, beside it, where `analyze` looks
+                      json_path=None, # default: `beside(model, 'confusion')`, beside it, where `analyze` looks
                       split='val', # the split measured on: never the test fields the correction is scored on
                       most=30, # at most this many fields of each source, evenly spread (None: all)
                       progress=True):
@@ -60,7 +60,7 @@ def measure_confusion(model, # an ONNX model file
                rows=list(RED_ROWS), cols=list(RED_COLS), counts=[per[MALARIA]['counts'][0], [int(v) for v in np.sum(list(rows.values()), 0)]],
                healthy_rows=rows, sources=per, measured_on=f"{split} fields of IML-Malaria (boxed red cells), TXL-PBC's PBC and Raabin photographs and BCCD (no malaria)")
     out.update(rates=error_rates(error_model(out)), between_sources_sd=round(between_sources(list(rows.values())) ** 0.5, 5), seconds=round(time.perf_counter() - t0, 1))
-    p = Path(json_path or confusion_file(det.path)); p.parent.mkdir(parents=True, exist_ok=True); p.write_text(json.dumps(out, indent=1))
+    p = Path(json_path or beside(det.path, 'confusion')); p.parent.mkdir(parents=True, exist_ok=True); p.write_text(json.dumps(out, indent=1))
     return out
 
 # %% ../nbs/21_confusion.ipynb #c48c2c9e
@@ -101,13 +101,13 @@ def readings(fields, # per field: a dict with its run of photographs ('group'), 
 
 # %% ../nbs/21_confusion.ipynb #46418624
 def correction_eval(model, # an ONNX model file, its confusion matrix beside it
-                    json_path=None, # default: `correction_file(model)`
+                    json_path=None, # default: `beside(model, 'correction')`
                     most=None, # at most this many test fields of each source (None: all)
                     progress=True):
     "Score the corrected parasitemia on test fields: IML's (truth on the boxed red cells), per field, per reading of 500 boxed cells and per run of ten photographs, and the sources without malaria (truth 0); written as JSON."
     det, t0 = Detector(model), time.perf_counter()
     conf = read_confusion(det.path)
-    if conf is None: raise FileNotFoundError(f"{confusion_file(det.path)}: no confusion matrix; measure it first with `bloodcells confusion {det.path}`")
+    if conf is None: raise FileNotFoundError(f"{beside(det.path, 'confusion')}: no confusion matrix; measure it first with `bloodcells confusion {det.path}`")
     a = error_model(conf)
     group = {n: i // 10 for i, n in enumerate(sorted(x.path.name for x in fields_of(MALARIA)))}  # IML's runs of ten photographs, as `iml_splits` groups them
     annots, fields = spread(test_fields(MALARIA), most), []
@@ -135,5 +135,5 @@ def correction_eval(model, # an ONNX model file, its confusion matrix beside it
                           all_fields=read_out(sum(k for _, k, _ in calls), sum(h for _, _, h in calls), a, 0.0), per_field=rs)
     out = dict(model=str(det.path), sha256=conf['sha256'], confusion=conf['file'], date=time.strftime('%Y-%m-%d'), most=most, iml=iml, healthy=healthy,
                seconds=round(time.perf_counter() - t0, 1))
-    p = Path(json_path or correction_file(det.path)); p.parent.mkdir(parents=True, exist_ok=True); p.write_text(json.dumps(out, indent=1))
+    p = Path(json_path or beside(det.path, 'correction')); p.parent.mkdir(parents=True, exist_ok=True); p.write_text(json.dumps(out, indent=1))
     return out

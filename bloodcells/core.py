@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['CLASSES', 'WBC_TYPES', 'WHITE', 'RED', 'COARSE', 'COARSE_OF', 'CLASS_COLOURS', 'coarse_ids', 'xywh2xyxy', 'xyxy2xywh',
            'cxcywh2xyxy', 'xyxy2cxcywh', 'box_area', 'box_iou', 'clip_boxes', 'scale_boxes', 'UserError', 'ImageError',
-           'header_size', 'image_size', 'decode_image', 'read_image', 'sha256', 'colour_of', 'draw_boxes', 'Progress',
-           'track']
+           'header_size', 'image_size', 'decode_image', 'read_image', 'sha256', 'beside', 'colour_of', 'draw_boxes',
+           'Progress', 'track']
 
 # %% ../nbs/00_core.ipynb #ecc881de
 import hashlib
@@ -133,9 +133,17 @@ def read_image(path):
     return decode_image(data, str(path))
 
 # %% ../nbs/00_core.ipynb #ffa11672
-def sha256(path):
-    "The SHA-256 of a file, in hex."
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def sha256(path, chunk=1 << 20):
+    "The SHA-256 of a file, in hex, read in chunks (a downloaded archive may be large)."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(chunk), b''): h.update(block)
+    return h.hexdigest()
+
+def beside(model, # a model file, e.g. models/general/model-int8.onnx
+           kind): # what was measured for it: 'confusion', 'correction', 'rulers-gain'
+    "The JSON file of what was measured for the model file `model`, beside it: `model-int8.onnx` -> `model-int8.KIND.json`."
+    p = Path(model); return p.with_name(f'{p.stem}.{kind}.json')
 
 # %% ../nbs/00_core.ipynb #e3847166
 CLASS_COLOURS = {

@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['DATA_ENV', 'CACHE_ENV', 'SOURCES', 'SPLITS', 'SAME_SCENE', 'IMAGE_EXTS', 'LABEL_MAPS', 'TXL_SIZES', 'TWIN_DIST',
            'RED_LABELS', 'BOX_PER_RBC', 'data_root', 'cache_dir', 'cached_json', 'files_key', 'Source', 'DataError',
-           'file_sha256', 'download', 'check_dataset', 'fetch_dataset', 'dataset_dir', 'source_of', 'Annot',
-           'AnnotationError', 'read_voc', 'read_voc_dir', 'read_iml', 'assign_splits', 'scene_features',
-           'scene_overlap', 'scene_scores', 'same_scene_pairs', 'scene_groups', 'scene_leaks', 'hold_shared_scenes',
-           'read_bccd', 'iml_splits', 'read_iml_malaria', 'read_folders', 'read_pbc', 'relabel', 'yolo_class_names',
-           'yolo_splits', 'read_yolo', 'read_coco', 'write_coco', 'txl_source', 'image_fingerprint',
-           'pbc_twin_distances', 'pbc_twins', 'read_txl_pbc', 'txl_test_twins', 'read_seed002', 'seed002_labels',
-           'labelled_rbc_px', 'count_table', 'source_table', 'split_leaks']
+           'download', 'check_dataset', 'fetch_dataset', 'dataset_dir', 'source_of', 'Annot', 'AnnotationError',
+           'read_voc', 'read_voc_dir', 'read_iml', 'assign_splits', 'scene_features', 'scene_overlap', 'scene_scores',
+           'same_scene_pairs', 'scene_groups', 'scene_leaks', 'hold_shared_scenes', 'read_bccd', 'iml_splits',
+           'read_iml_malaria', 'read_folders', 'read_pbc', 'relabel', 'yolo_class_names', 'yolo_splits', 'read_yolo',
+           'read_coco', 'write_coco', 'txl_source', 'image_fingerprint', 'pbc_twin_distances', 'pbc_twins',
+           'read_txl_pbc', 'txl_test_twins', 'read_seed002', 'seed002_labels', 'labelled_rbc_px', 'count_table',
+           'source_table', 'split_leaks']
 
 # %% ../nbs/01_data.ipynb #a57ae1d3
 import fcntl, hashlib, json, os, shutil, tempfile, urllib.error, urllib.request, warnings, zipfile
@@ -100,13 +100,6 @@ SOURCES = {s.name: s for s in [
 class DataError(RuntimeError):
     "A dataset that cannot be found, fetched or verified, with what to do about it."
 
-def file_sha256(path, chunk=1 << 20):
-    "SHA-256 hex digest of the file at `path`."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(chunk), b''): h.update(block)
-    return h.hexdigest()
-
 def _open(url, start):
     "Response for `url` from byte `start` on, or a `DataError` that says why not."
     req = urllib.request.Request(url, headers={'Range': f'bytes={start}-'} if start else {})
@@ -119,11 +112,11 @@ def _open(url, start):
 
 def download(url, # where the file is (http, https or file)
              dest, # the file to write
-             sha256=None, # expected SHA-256 of the whole file; None to skip the check
+             digest=None, # expected SHA-256 of the whole file; None to skip the check
              progress=True): # draw a progress bar on stderr
     "Download `url` to `dest`, resuming a partial download and verifying its checksum."
     dest = Path(dest); part = dest.with_name(dest.name + '.part')
-    if dest.exists() and (sha256 is None or file_sha256(dest) == sha256): return dest
+    if dest.exists() and (digest is None or sha256(dest) == digest): return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     start = part.stat().st_size if part.exists() else 0
     with _open(url, start) as resp:
@@ -136,11 +129,11 @@ def download(url, # where the file is (http, https or file)
                 f.write(block)
                 if bar: bar.update(len(block))
         if bar: bar.close()
-    got = file_sha256(part)
-    if sha256 is not None and got != sha256:
+    got = sha256(part)
+    if digest is not None and got != digest:
         part.unlink()
-        raise DataError(f"{url}: checksum mismatch (expected {sha256}, got {got}); the partial file was removed, try again")
-    if sha256 is None: print(f"{dest.name}: sha256 {got} (not pinned in the registry)")
+        raise DataError(f"{url}: checksum mismatch (expected {digest}, got {got}); the partial file was removed, try again")
+    if digest is None: print(f"{dest.name}: sha256 {got} (not pinned in the registry)")
     part.replace(dest)
     return dest
 

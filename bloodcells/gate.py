@@ -13,7 +13,7 @@ import json, time
 from pathlib import Path
 import numpy as np
 import cv2
-from .core import RED
+from .core import RED, sha256
 
 # %% ../nbs/19_gate.ipynb #31f640b0
 WORK_SIDE = 512 # the cheap measures look at the field shrunk to at most this many pixels across
@@ -338,9 +338,9 @@ def real_items(split, # 'test' (the test fields of every source) or 'tuning' (tr
 def measure_all(det, # a `Detector`
                 items, # (key, loader) pairs: a unique name for each field, and a function that gives it
                 progress=True):
-    "`_all_stats` of every item, as {key: stats}, kept in the cache (a file per model and `STATS_VERSION`) so that each field is measured once."
+    "`_all_stats` of every item, as {key: stats}, kept in the cache (a file per model file, by its SHA-256, and `STATS_VERSION`) so that each field is measured once."
     from bloodcells.data import cache_dir
-    path = cache_dir()/f'gate-stats-v{STATS_VERSION}-{det.path.parent.name}-{det.path.stem}-{det.path.stat().st_size}.json'
+    path = cache_dir()/f'gate-stats-v{STATS_VERSION}-{sha256(det.path)[:16]}.json'  # by content: a retrained model of the same name and size must not reuse them
     done = json.loads(path.read_text()) if path.exists() else {}
     todo = [(k, load) for k, load in items if k not in done]
     for i, (k, load) in enumerate(todo):

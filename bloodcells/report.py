@@ -18,8 +18,8 @@ import numpy as np
 import cv2
 from .core import *
 from .imaging import lab_style, mean_style
-from .correct import confusion_file, confusion_for, parasitemia_correction
-from .runtime import Detector, consensus_rbc, find_cells, measure_rbc, rulers_file
+from .correct import confusion_for, parasitemia_correction
+from .runtime import Detector, consensus_rbc, find_cells, measure_rbc
 from .classify import second_opinion, white_typer
 from .gate import check_field, field_warnings
 
@@ -157,7 +157,7 @@ def default_model():
 
 def measured_beside(model): # a model file
     "What was measured for the model file and lies beside it, to travel wherever the model goes: its confusion matrix (`20_correct`) and its rulers' gain (`08_runtime`), those that exist."
-    return [p for p in (confusion_file(model), rulers_file(model)) if p.is_file()]
+    return [p for p in (beside(model, 'confusion'), beside(model, 'rulers-gain')) if p.is_file()]
 
 def ship_model(src, # an ONNX file: a detector written by `bloodcells export`, or a classifier by `export_cellnet`
                role='detector', # 'detector' or 'classifier'

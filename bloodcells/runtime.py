@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['PAD', 'MEASURED', 'open_onnx', 'planar', 'Detector', 'ScaleError', 'round_cells_rbc', 'Cells', 'in_core', 'raw_cells',
-           'find_cells', 'box_ratio', 'sweep_rbc', 'circles_rbc', 'peaks_rbc', 'rulers_file', 'read_rulers_gain',
-           'measure_rbc', 'consensus_rbc']
+           'find_cells', 'box_ratio', 'sweep_rbc', 'circles_rbc', 'peaks_rbc', 'read_rulers_gain', 'measure_rbc',
+           'consensus_rbc']
 
 # %% ../nbs/08_runtime.ipynb #cc384919
 import json, os, time
@@ -180,13 +180,9 @@ def peaks_rbc(rgb):
     return float(2 * v[np.searchsorted(w, w[-1] / 2)])
 
 # %% ../nbs/08_runtime.ipynb #1b719978
-def rulers_file(model): # a model file, e.g. models/general/model-int8.onnx
-    "The JSON of the model's rulers gain, beside the file: `model-int8.onnx` -> `model-int8.rulers-gain.json`."
-    p = Path(model); return p.with_name(p.stem + '.rulers-gain.json')
-
 def read_rulers_gain(model): # a model file
     "How much smaller than their labels (box over `BOX_PER_RBC`) the rulers read red cells with `model`: the `gain` of the JSON beside it, 1 where none was measured; an error names a file that is not one, or that was measured on another model file."
-    j = rulers_file(model)
+    j = beside(model, 'rulers-gain')
     if not j.is_file(): return 1.0
     try: g = json.loads(j.read_text()); gain = float(g['gain'])
     except (ValueError, KeyError, TypeError) as e: raise UserError(f"{j}: not a rulers gain: it needs `gain`, a number ({e!r})") from e

@@ -16,7 +16,7 @@ import cv2
 from .core import *
 from .data import *
 from .metrics import coarse
-from .runtime import Detector, find_cells, measure_rbc, consensus_rbc, rulers_file
+from .runtime import Detector, find_cells, measure_rbc, consensus_rbc
 from .classify import WBC_OF, second_opinion, white_typer
 from .evaluate import load_model, score, scale_errors
 from .quantize import in_turns
@@ -142,17 +142,18 @@ def scale_curve(model, # as in `evaluate_sources`
 def rulers_gain(model, # a `Detector` or the path of one of our ONNX models
                 per_source=30, # training and validation fields of each source, evenly spread over their names
                 sources=TEST_SOURCES, # the sources the model trained on (a model that left one out must not be calibrated on it)
-                write=False): # write it beside the model file (`rulers_file`), where `Detector` reads it
+                write=False): # write it beside the model file (`beside(model, 'rulers-gain')`), where `Detector` reads it
     "The factor between the labelled red-cell size and the rulers' median, per source and over sources (the median of theirs), on training and validation fields, for this model file: a JSON-ready dict."
-    det = load_model(model) if isinstance(model, (str, Path)) else model
-    out = dict(model=str(det.path), sha256=sha256(det.path), date=time.strftime('%Y-%m-%d'), per_source=per_source, in_force=det.rulers_gain, sources={})
+    det = load_model(model if isinstance(model, (str, Path)) else model.path)
+    det.rulers_gain = 1.0  # the rulers as they read, whatever gain lies beside the file (a stale one, of an earlier model, too)
+    out = dict(model=str(det.path), sha256=sha256(det.path), date=time.strftime('%Y-%m-%d'), per_source=per_source, sources={})
     for s in sources:
         fs = sorted((a for a in fields_of(s) if a.split in ('train', 'val')), key=lambda a: a.path.name)
         rows = scale_errors(det, [fs[i] for i in np.unique(np.linspace(0, len(fs) - 1, min(per_source, len(fs))).round().astype(int))], progress=False)['fields']
-        ratios = [det.rulers_gain / (1 + r['error']) for r in rows if r['scale_from'] == 'multi-scale' and r['error'] is not None]  # labelled size over the rulers' own median
+        ratios = [1 / (1 + r['error']) for r in rows if r['scale_from'] == 'multi-scale' and r['error'] is not None]  # labelled size over the rulers' own median
         out['sources'][s] = dict(fields=len(rows), by_rulers=len(ratios), gain=round(float(np.median(ratios)), 4) if ratios else None)
     out['gain'] = round(float(np.median([r['gain'] for r in out['sources'].values() if r['gain']])), 3)
-    if write: rulers_file(det.path).write_text(json.dumps(out, indent=1))
+    if write: beside(det.path, 'rulers-gain').write_text(json.dumps(out, indent=1))
     return out
 
 # %% ../nbs/18_sources.ipynb #2af0602d

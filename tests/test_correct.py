@@ -4,7 +4,8 @@ import json, shutil, subprocess
 from pathlib import Path
 import numpy as np
 import pytest
-from bloodcells.correct import (compensate, confusion_file, corrected_parasitemia, detection_limit, error_model, read_confusion,
+from bloodcells.core import beside
+from bloodcells.correct import (compensate, corrected_parasitemia, detection_limit, error_model, read_confusion,
                                 sha256, simulate_coverage)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +51,7 @@ def test_a_matrix_of_another_model_is_refused(tmp_path):
     from bloodcells.report import blood_report, shipped
     from bloodcells.runtime import Cells
     model = tmp_path/'model-int8.onnx'; model.write_bytes(shipped('detector').read_bytes() + b'retrained')
-    shutil.copyfile(confusion_file(shipped('detector')), confusion_file(model))
+    shutil.copyfile(beside(shipped('detector'), 'confusion'), beside(model, 'confusion'))
     labels = ['HealthyRBC'] * 600 + ['InfectedRBC'] * 6
     cells = Cells(np.zeros((len(labels), 4), np.float32), np.ones(len(labels), np.float32), labels, 36.0)
     r = blood_report([('a.png', cells, (1000, 1000))], confusion=model)
