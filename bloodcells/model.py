@@ -24,7 +24,7 @@ class ModifiedYolo(nn.Module):
                  stride=16): # 16: seed 002's 14x14 grid; 8: a 28x28 grid fed by both the stride-16 and the stride-8 features
         super().__init__()
         self.n_classes, self.stride = n_classes, stride
-        self.register_buffer('anchors', torch.as_tensor(np.asarray(anchors), dtype=torch.float32))
+        self.register_buffer('anchors', torch.tensor(np.asarray(anchors), dtype=torch.float32))  # a copy: loading weights must not write into the caller's array
         self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
         self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
         self.body = nn.Sequential(conv_bn(3, 16), nn.MaxPool2d(2), conv_bn(16, 32), nn.MaxPool2d(2), conv_bn(32, 64), nn.MaxPool2d(2),
@@ -74,7 +74,7 @@ class YoloLoss(nn.Module):
     def __init__(self, anchors, n_classes, l_coord=5.0, l_obj=1.0, l_noobj=0.5, l_class=2.5, ignore=0.6, stride=STRIDE,
                  members=None): # (L, C) bool from `label_members`: a label L >= C trains the summed probability of its classes
         super().__init__()
-        self.register_buffer('anchors', torch.as_tensor(np.asarray(anchors), dtype=torch.float32))
+        self.register_buffer('anchors', torch.tensor(np.asarray(anchors), dtype=torch.float32))  # a copy: loading weights must not write into the caller's array
         members = np.eye(n_classes, dtype=bool) if members is None else np.asarray(members, bool)
         self.register_buffer('log_members', torch.log(torch.as_tensor(members, dtype=torch.float32)))  # 0 for a label's classes, -inf for others
         self.C, self.stride, self.ignore = n_classes, stride, ignore

@@ -378,9 +378,10 @@ def train(recipe, # a name in `RECIPES`, or a `Recipe`
     if world_size() > 1: device = torch.device('cuda', int(os.environ['LOCAL_RANK'])); torch.cuda.set_device(device)
     t0 = time.time()
     train_src, valid_src = recipe_data(r, seed)
-    if r.init:
-        init = torch.load(Path(out).parent/r.init/'model.pth', map_location='cpu', weights_only=False)
-        anchors, mean, std = np.array(init['anchors'], np.float32), init['mean'], init['std']
+    saved = [torch.load(p, map_location='cpu', weights_only=False) for p in (out/'phase2.pth', out/'phase1.pth') if p.exists()]
+    if r.init: init = torch.load(Path(out).parent/r.init/'model.pth', map_location='cpu', weights_only=False)
+    given = saved[0] if saved else init if r.init else None  # a resumed run's first session, or the model it starts from: measured again, they would differ
+    if given: anchors, mean, std = np.array(given['anchors'], np.float32), given['mean'], given['std']
     else: anchors, mean, std = data_stats(train_src, stride=r.stride)
     n_classes = len(r.classes)
     meta = dict(recipe=asdict(r), classes=list(r.classes), anchors=anchors.tolist(), mean=mean, std=std, stride=r.stride)
