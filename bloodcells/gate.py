@@ -64,7 +64,7 @@ def cell_stats(rgb, # RGB field
                cells, # the `Cells` found in it (their `rbc_px` sets the scale)
                model_px=36.0, # the detector's red-cell diameter (`Detector.rbc_px`)
                min_score=0.5): # score at which a found cell counts
-    "What a field shows at the model's scale, and what the detector found in it: red-cell size, focus, sharpness in the worst direction, and the share of the field the confident red cells fill."
+    "What a field shows at the model's scale, and what the detector found in it: red-cell size, how many red cells the field has room for, focus, sharpness in the worst direction, and the share of the field the confident red cells fill."
     s = min(model_px / cells.rbc_px, 4.0)
     im = cv2.resize(rgb, None, fx=s, fy=s, interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
     lum = im.astype(np.float32).mean(-1); H, W = lum.shape; m = max(2, round(0.03 * max(H, W)))
@@ -77,7 +77,8 @@ def cell_stats(rgb, # RGB field
     lit_area = lit_mask(lum, float(np.percentile(lum, 99))).sum()
     red = np.isin(np.asarray(cells.labels, dtype=object), RED) & (np.asarray(cells.scores) >= min_score) if len(cells) else np.zeros(0, bool)
     r = lambda x, n=4: round(float(x), n)
-    return dict(rbc_px=r(cells.rbc_px, 2), focus=r(focus), steadiness=r(min(d) / max(max(d), 1e-9)), red_cells=int(red.sum()),
+    return dict(rbc_px=r(cells.rbc_px, 2), room=r(rgb.shape[0] * rgb.shape[1] / (np.pi / 4 * cells.rbc_px ** 2), 1),
+                focus=r(focus), steadiness=r(min(d) / max(max(d), 1e-9)), red_cells=int(red.sum()),
                 red_share=r(red.sum() * np.pi / 4 * cells.rbc_px ** 2 / (lit_area / s ** 2)))
 
 # %% ../nbs/19_gate.ipynb #8abe3fa2
@@ -93,6 +94,7 @@ LIMITS = dict(
     min_stain_green=0.01, # how much more of the stain's optical density lies in green than in red or blue (eosin and haemoglobin absorb green)
     max_stained=0.85,     # stained share above which no plasma is left between the cells: a thick smear, or cells piled up
     min_rbc_px=12.0,      # red cells measured fewer pixels across cannot be told apart
+    min_room=10.0,        # red cells the field has room for (its area over one cell's): fewer is a view too magnified to count in, or no smear (the real training and validation fields hold 15 at the least)
     min_focus=0.09,       # Laplacian variance over grey variance at the model's scale: less is out of focus
     min_steadiness=0.25,  # sharpness in the blurriest direction over the sharpest: less is blurred by motion
     min_red_share=0.02,   # share of the lit field the confident red cells fill: less is nothing the detector knows as a smear
@@ -119,6 +121,8 @@ def refusal(stats, # `field_stats` of a field, with its `cell_stats` where known
     if 'rbc_px' in s:
         checks += [('cells too small', lambda: s['rbc_px'] < L['min_rbc_px'],
                     lambda: f"cells too small: red cells measure {s['rbc_px']:.0f} pixels across (at least {L['min_rbc_px']:.0f}); if they are larger, give their size"),
+                   ('cells too large', lambda: s['room'] < L['min_room'],
+                    lambda: f"cells too large: red cells measure {s['rbc_px']:.0f} pixels across, so the field has room for only {s['room']:.0f} of them (at least {L['min_room']:.0f}); if they are smaller, give their size"),
                    ('out of focus', lambda: s['focus'] < L['min_focus'], lambda: "out of focus: no sharp edges at the scale of the cells"),
                    ('motion blur', lambda: s['steadiness'] < L['min_steadiness'], lambda: "blurred by motion: smeared in one direction (the camera or the stage moved)"),
                    ('no red cells', lambda: s['red_share'] < L['min_red_share'],
@@ -284,7 +288,7 @@ def made_images(part='tuning'): # 'tuning', or 'held-out': kinds and pictures ke
     return out + [('noise', n, np.clip(im, 0, 255).astype(np.uint8)) for n, im in noise] + [('blank', n, np.clip(im, 0, 255).astype(np.uint8)) for n, im in blank]
 
 # %% ../nbs/19_gate.ipynb #a3e0d5fe
-STATS_VERSION = 4 # bump when `field_stats` or `cell_stats` change, to measure again
+STATS_VERSION = 5 # bump when `field_stats` or `cell_stats` change, to measure again
 
 def field_verdict(det, # a `Detector`
                   rgb, # RGB field
@@ -350,7 +354,7 @@ def measure_all(det, # a `Detector`
             if progress: print(f'measured {i + 1} of {len(todo)} fields', flush=True)
     return {k: done[k] for k, _ in items}
 
-MEASURES = ('bright', 'clipped', 'contrast', 'stained', 'fine', 'evenness', 'stain_green', 'rbc_px', 'focus', 'steadiness', 'red_share', 'red_cells') # what `gate_eval` summarises
+MEASURES = ('bright', 'clipped', 'contrast', 'stained', 'fine', 'evenness', 'stain_green', 'rbc_px', 'room', 'focus', 'steadiness', 'red_share', 'red_cells') # what `gate_eval` summarises
 _QUANTILES = (0, 0.5, 1, 5, 50, 95, 99, 99.5, 100)
 
 def _tally(named, # (name, stats) pairs

@@ -39,16 +39,17 @@ def refusals(iml):
             'not stained': (skimage.data.chelsea(), None),
             'overcrowded': (piled(iml), None),
             'cells too small': (iml[:240, :320], 8.0),
+            'cells too large': (stain_tint(skimage.data.camera()), None),  # measured: about 200 px, room for 8 red cells
             'out of focus': (degrade('blurred', iml), None),
             'motion blur': (_line_blur(iml, 21, 0), None),
             'no red cells': (he_render(skimage.data.immunohistochemistry()), None),
-            'too few cells': (stain_tint(skimage.data.camera()), None)}
+            'too few cells': (stain_tint(skimage.data.camera()), 130.0)}  # told 130 px: room for 20, one red cell found
 
 def test_every_check_has_an_image_that_fails_it(iml):
-    assert len(refusals(iml)) == len(LIMITS) == 15  # one check per limit
+    assert len(refusals(iml)) == len(LIMITS) == 16  # one check per limit
 
 @pytest.mark.parametrize('kind', ['tiny', 'under-exposed', 'dark', 'over-exposed', 'blank', 'empty', 'texture', 'angular', 'not stained', 'overcrowded',
-                                  'cells too small', 'out of focus', 'motion blur', 'no red cells', 'too few cells'])
+                                  'cells too small', 'cells too large', 'out of focus', 'motion blur', 'no red cells', 'too few cells'])
 def test_each_refusal(det, iml, kind):
     img, px = refusals(iml)[kind]
     v = field_verdict(det, img, px)
