@@ -16,7 +16,7 @@ from .detect import TILE, STRIDE, detect_tile
 from .data import dataset_dir, read_iml_malaria, read_voc_dir, labelled_rbc_px, BOX_PER_RBC
 import onnxruntime as ort
 from .synth import RBC_PX
-from .train import load_detector
+from .train import TorchFields, load_detector
 
 # %% ../nbs/07_export.ipynb #6df3453b
 def export_onnx(pth, # a `model.pth` written by `train`
@@ -57,16 +57,12 @@ def onnx_grids(path, fields): # an ONNX model; RGB fields, sides multiples of 16
     sess = ort.InferenceSession(str(path), providers=['CPUExecutionProvider'])
     return [sess.run(None, {'image': np.ascontiguousarray(f.transpose(2, 0, 1)[None], np.float32)})[0][0] for f in fields]
 
-class TorchDetector:
-    "The PyTorch detector saved at `pth`, called like the runtime's `Detector`: RGB fields (B, H, W, 3) in, raw grids out."
+class TorchDetector(TorchFields):
+    "The PyTorch detector saved at `pth`, called like the runtime's `Detector` (`05_train`'s `TorchFields`), with the file's classes and scale."
     def __init__(self, pth): # a `model.pth` written by `train`
-        state = torch.load(pth, map_location='cpu', weights_only=False)
-        self.path, self.model = Path(pth), load_detector(pth)
-        self.classes, self.anchors, self.rbc_px = tuple(state['classes']), np.asarray(state['anchors'], np.float32), float(RBC_PX)
-        self.stride, self.pad = int(state.get('stride', STRIDE)), STRIDE  # its output's grid; fields padded to the deepest features' stride, 16
-        self.rulers_gain = 1.0  # measured for exported files only (`08_runtime`)
-    def __call__(self, fields):
-        with torch.inference_mode(): return self.model(torch.from_numpy(np.ascontiguousarray(np.asarray(fields).transpose(0, 3, 1, 2), np.float32))).numpy()
+        super().__init__(load_detector(pth))
+        self.path, self.classes = Path(pth), tuple(torch.load(pth, map_location='cpu', weights_only=False)['classes'])
+        self.rbc_px, self.rulers_gain = float(RBC_PX), 1.0  # its gain is measured for exported files only (`08_runtime`)
 
 def torch_grids(pth, fields): # a `model.pth`; RGB fields, sides multiples of 16
     "The raw output grid of the PyTorch detector saved at `pth` on each of `fields`."

@@ -6,8 +6,8 @@
 __all__ = ['SOURCE_LABELS', 'REAL_SOURCES', 'UNBOXED', 'WINDOW', 'MAX_BOXES', 'RECIPES', 'real_annots', 'field_row',
            'prepare_fields', 'read_fields', 'FieldWindows', 'microscope_change', 'Augmented', 'Mixture', 'Tiles',
            'Recipe', 'leave_out', 'recipe_data', 'data_stats', 'ClassifyLoss', 'DetectLoss', 'class_accuracy',
-           'world_size', 'rank', 'lowest_valid_loss', 'Checkpoint', 'make_learner', 'fit_phase', 'field_detections',
-           'source_scores', 'mean_ap', 'RealFieldsMAP', 'train', 'load_detector']
+           'world_size', 'rank', 'lowest_valid_loss', 'Checkpoint', 'make_learner', 'fit_phase', 'TorchFields',
+           'field_detections', 'source_scores', 'mean_ap', 'RealFieldsMAP', 'train', 'load_detector']
 
 # %% ../nbs/05_train.ipynb #85ccfa34
 import json, os, time
@@ -30,7 +30,8 @@ from .core import *
 from .data import *
 from .detect import *
 from .model import *
-from .imaging import RBC_PX, pad_to
+from .imaging import RBC_PX
+from .runtime import raw_cells
 from .metrics import ap_table, coarse
 from .synth import SynthDataset, bank_path, get_bank, cache_dir, make_image
 
@@ -292,23 +293,21 @@ def fit_phase(learn, n_epoch, lr, ckpt, meta, best=None, key=lowest_valid_loss, 
     return cb.history, cb.seconds
 
 # %% ../nbs/05_train.ipynb #3e86d6ba
+class TorchFields:
+    "A ModifiedYolo detector in memory, called like the runtime's `Detector` (RGB fields (B, H, W, 3) in, raw grids out), so that `raw_cells` finds cells with it as with an exported file."
+    def __init__(self, model): self.model, self.anchors, self.stride, self.pad = model, model.anchors.cpu().numpy(), model.stride, STRIDE
+    def __call__(self, fields):
+        x = torch.from_numpy(np.ascontiguousarray(np.asarray(fields).transpose(0, 3, 1, 2))).to(self.model.mean.device)
+        with torch.no_grad(): return self.model(x).float().cpu().numpy()
+
 def field_detections(model, # a ModifiedYolo detector, on any device
                      images, # RGB fields at the model's scale
                      classes, # the model's class names
-                     min_score=0.05, # drop boxes scoring less
-                     most=1000): # boxes kept per field before NMS, the best
-    "Per field, the boxes, class names and scores the detector finds when run on the whole field at once."
-    anchors, dev, out, was = model.anchors.cpu().numpy(), model.mean.device, [], model.training
-    model.eval()
-    with torch.no_grad():
-        for img in images:
-            x = torch.from_numpy(np.ascontiguousarray(pad_to(img).transpose(2, 0, 1)))[None].to(dev)
-            b, s, c = decode(model(x)[0].float().cpu().numpy(), anchors, min_score, model.stride)
-            top = np.argsort(-s)[:most]; b, s, c = b[top], s[top], c[top]
-            k = nms(b, s, c)
-            out.append((b[k], [classes[j] for j in c[k]], s[k]))
-    model.train(was)
-    return out
+                     min_score=0.05): # drop boxes scoring less
+    "Per field, the boxes, class names and scores the detector finds, through the runtime's own `raw_cells`."
+    det, was = TorchFields(model), model.training
+    model.eval(); found = [raw_cells(det, img, min_score) for img in images]; model.train(was)
+    return [(b, [classes[j] for j in c], s) for b, s, c in found]
 
 def source_scores(fields, # from `read_fields`
                   found): # per field: (boxes, class names, scores), from `field_detections`
@@ -378,9 +377,9 @@ def train(recipe, # a name in `RECIPES`, or a `Recipe`
     if world_size() > 1: device = torch.device('cuda', int(os.environ['LOCAL_RANK'])); torch.cuda.set_device(device)
     t0 = time.time()
     train_src, valid_src = recipe_data(r, seed)
-    saved = [torch.load(p, map_location='cpu', weights_only=False) for p in (out/'phase2.pth', out/'phase1.pth') if p.exists()]
+    saved = next((torch.load(p, map_location='cpu', weights_only=False) for p in (out/'phase2.pth', out/'phase1.pth') if p.exists()), None)
     if r.init: init = torch.load(Path(out).parent/r.init/'model.pth', map_location='cpu', weights_only=False)
-    given = saved[0] if saved else init if r.init else None  # a resumed run's first session, or the model it starts from: measured again, they would differ
+    given = saved or (init if r.init else None)  # a resumed run's first session, or the model it starts from: measured again, they would differ
     if given: anchors, mean, std = np.array(given['anchors'], np.float32), given['mean'], given['std']
     else: anchors, mean, std = data_stats(train_src, stride=r.stride)
     n_classes = len(r.classes)
@@ -395,8 +394,8 @@ def train(recipe, # a name in `RECIPES`, or a `Recipe`
     if r.init: model.load_state_dict(init['model'])
     real = None  # the real validation fields' mAP, where the recipe has real fields
     if r.data != 'synth':
-        scored = [f for s in r.sources for f in read_fields(prepare_fields(), 'val', (s,))[:r.score_fields or None]]
-        real = RealFieldsMAP(prepare_fields(), scored, r.classes, out/'real-fields.json')
+        folder = prepare_fields(); scored = [f for s in r.sources for f in read_fields(folder, 'val', (s,))[:r.score_fields or None]]
+        real = RealFieldsMAP(folder, scored, r.classes, out/'real-fields.json')
     key, floor, start = (lambda h: h[2]) if real else lowest_valid_loss, -np.inf, None
     if r.init and real:  # the weights it starts from are the score to beat, and what ships if nothing beats them
         start = real.score(model.to(device)); floor = mean_ap(start)
