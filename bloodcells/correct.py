@@ -63,14 +63,27 @@ def error_rates(a): # Dirichlet parameters from `error_model`
     return dict(zip(('sensitivity', 'infected_found', 'false_infection', 'healthy_found'), (float(v) for v in _rates(np.asarray(a, float)))))
 
 # %% ../nbs/20_correct.ipynb #9d7efd52
+def _log_binomial(n, k, p, log_fact):
+    "log P(k of n) for a binomial of chance `p`, element-wise; -inf where k is not in [0, n]."
+    ok = (k >= 0) & (k <= n); n, k = np.clip(n, 0, len(log_fact) - 1), np.clip(k, 0, None); k = np.minimum(k, n)
+    return np.where(ok, log_fact[n] - log_fact[k] - log_fact[n - k] + k * math.log(p) + (n - k) * math.log1p(-p), -np.inf)
+
 def compensate(infected, # red cells the model called infected
                healthy, # red cells it called healthy
                a): # Dirichlet parameters from `error_model`
-    "The parasitemia (a share in [0, 1]) behind the calls, at the model's mean error rates: q(p) = k/n solved for p; None without calls."
+    "The parasitemia (a share in [0, 1]) behind the calls: the median true count of infected cells among those counted, at the model's mean error rates; None without calls."
     n = infected + healthy
     if n == 0: return None
-    s, ti, f, th = _rates(np.asarray(a, float)); q = infected / n
-    return float(np.clip((q * th - f) / ((s - f) - q * (ti - th)), 0, 1))
+    s, ti, f, th = (float(v) for v in _rates(np.asarray(a, float)))
+    s1, f1 = s / ti, f / th  # chances that a counted infected or healthy cell is called infected
+    false = np.arange(min(infected, int(n * f1 + 10 * math.sqrt(n * f1) + 10)) + 1)[None]  # false infected calls worth weighing
+    top = min(n, int(infected / s1 + 10 * math.sqrt(infected + 1) / s1 + 10))
+    j = np.arange(max(0, infected - int(false.max())), top + 1)[:, None]  # true counts worth weighing
+    log_fact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n + 1)))])
+    ll = np.logaddexp.reduce(_log_binomial(j, infected - false, s1, log_fact) + _log_binomial(n - j, false, f1, log_fact), 1)
+    w = np.cumsum(np.exp(ll - ll.max())); j = int(j[min(int(np.searchsorted(w, w[-1] / 2)), len(w) - 1), 0])
+    return j / ti / (j / ti + (n - j) / th)
+
 
 # %% ../nbs/20_correct.ipynb #ec889067
 def detection_limit(n, # red cells counted
@@ -127,18 +140,22 @@ def simulate_coverage(rates=((0.9, 0.06, 0.04), (0.004, 0.976, 0.02)), # the tru
                       runs=20, # patients per setting
                       validation=(35, 4000), # infected and healthy cells of the validation matrix
                       seed=0, draws=300):
-    "The share of simulated patients whose corrected interval holds their true parasitemia, per (cells, parasitemia), and over all."
-    rng, R, out = np.random.default_rng(seed), np.asarray(rates), {}
+    "The share of simulated patients whose corrected interval holds their true parasitemia, per (cells, parasitemia) and over all; and the raw and corrected read-outs' mean absolute errors (points)."
+    rng, R, out, errors = np.random.default_rng(seed), np.asarray(rates), {}, []
     for n in cells:
         for p in parasitemias:
             held = []
             for _ in range(runs):
                 m = np.stack([rng.multinomial(validation[0], R[0]), rng.multinomial(validation[1], R[1])])
                 ni = rng.binomial(n, p); ci, ch = rng.multinomial(ni, R[0]), rng.multinomial(n - ni, R[1])
-                c = corrected_parasitemia(int(ci[0] + ch[0]), int(ci[1] + ch[1]), error_model(m), draws, int(rng.integers(2**31)))
+                k, h = int(ci[0] + ch[0]), int(ci[1] + ch[1])
+                c = corrected_parasitemia(k, h, error_model(m), draws, int(rng.integers(2**31)))
                 held.append(c is not None and c['ci95'][0] <= 100 * p <= c['ci95'][1])
+                if c: errors.append((abs(100 * k / (k + h) - 100 * ni / n), abs(c['percent'] - 100 * ni / n)))
             out[f'{n} cells, {100 * p:g}%'] = float(np.mean(held))
-    return dict(per_setting=out, coverage=float(np.mean(list(out.values()))))
+    raw, corrected = np.mean(errors, 0)
+    return dict(per_setting=out, coverage=float(np.mean(list(out.values()))), raw_mae=round(float(raw), 4), corrected_mae=round(float(corrected), 4))
+
 
 # %% ../nbs/20_correct.ipynb #1be31ad5
 def confusion_for(confusion): # a confusion dict, a model file, or None
