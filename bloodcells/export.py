@@ -60,8 +60,8 @@ def onnx_grids(path, fields): # an ONNX model; RGB fields, sides multiples of 16
 class TorchDetector(TorchFields):
     "The PyTorch detector saved at `pth`, called like the runtime's `Detector` (`05_train`'s `TorchFields`), with the file's classes and scale."
     def __init__(self, pth): # a `model.pth` written by `train`
-        super().__init__(load_detector(pth))
-        self.path, self.classes = Path(pth), tuple(torch.load(pth, map_location='cpu', weights_only=False)['classes'])
+        super().__init__(load_detector(pth), torch.load(pth, map_location='cpu', weights_only=False)['classes'])
+        self.path = Path(pth)
         self.rbc_px, self.rulers_gain = float(RBC_PX), 1.0  # its gain is measured for exported files only (`08_runtime`)
 
 def torch_grids(pth, fields): # a `model.pth`; RGB fields, sides multiples of 16

@@ -288,7 +288,7 @@ def made_images(part='tuning'): # 'tuning', or 'held-out': kinds and pictures ke
     return out + [('noise', n, np.clip(im, 0, 255).astype(np.uint8)) for n, im in noise] + [('blank', n, np.clip(im, 0, 255).astype(np.uint8)) for n, im in blank]
 
 # %% ../nbs/19_gate.ipynb #a3e0d5fe
-STATS_VERSION = 5 # bump when `field_stats` or `cell_stats` change, to measure again
+STATS_VERSION = 6 # bump when `field_stats` or `cell_stats` change, to measure again
 
 def field_verdict(det, # a `Detector`
                   rgb, # RGB field

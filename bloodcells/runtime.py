@@ -122,7 +122,7 @@ def raw_cells(det, # a `Detector`
             mine = in_core(b, x, y, w, h, W, H, overlap)
             found.append((b[mine], s[mine], c[mine]))
     b, s, c = (np.concatenate(v) for v in zip(*found))
-    k = nms(b, s, c, iou)
+    k = nms(b, s, family_ids(det.classes)[c], iou)  # one cell found as two of its kinds is one cell
     return b[k], s[k], c[k]
 
 # %% ../nbs/08_runtime.ipynb #e4128140

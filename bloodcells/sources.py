@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['TEST_SOURCES', 'DONORS', 'fields_of', 'test_fields', 'infected_per_1000', 'cells_of', 'evaluate_source',
            'evaluate_sources', 'source_table', 'centre_cells', 'scale_curve', 'rulers_gain', 'scale_sources',
-           'speed_against', 'targets_table', 'readme_block', 'ci_table', 'readme_tables', 'write_readme_tables']
+           'speed_against', 'targets_table', 'trust_table', 'readme_block', 'ci_table', 'readme_tables',
+           'write_readme_tables']
 
 # %% ../nbs/18_sources.ipynb #321be112
 import json, os, time
@@ -211,6 +212,19 @@ def targets_table(models=Path('models')): # the folder of trained models
             ('1000x1000 field <= 100 ms on 2 cores', f"{sp['field_1000_ms']} ms on {sp['cores']} cores (1000x1000 pixels of an IML test field, its red cells measured; load {sp.get('load', '?')})", sp['field_1000_ms'] <= 100 and sp['cores'] <= 2)]
     return '\n'.join(['| target | measured | met |', '|---|---|---|', *(f"| {t} | {v} | {'yes' if ok else '**no**'} |" for t, v, ok in rows)])
 
+# %% ../nbs/18_sources.ipynb #3385d5a0
+def trust_table(models=Path('models')): # the folder of trained models
+    "Markdown table of issue 17's targets against `gate-eval.json` and the shipped detector's correction JSON under `models`, each with whether it is met."
+    read = lambda p: json.loads((Path(models)/p).read_text())
+    g, ev = read('gate-eval.json'), read('general/model-int8.correction.json'); iml = ev['iml']
+    levels = (('per field', 'summary'), ('per reading of 500 boxed cells', 'readings_summary'), ('per run of ten photographs', 'groups_summary'))
+    rows = [('images that are not usable smears: 100% refused', ', '.join(f"{k}: {v['refused']} of {v['images']}" for k, v in g['corpus'].items()), all(v['refused'] == v['images'] for v in g['corpus'].values())),
+            ('real test fields of every source: >= 99% accepted', ', '.join(f"{k} {v['rate']:.1%} of {v['fields']}" for k, v in g['test'].items()), all(v['rate'] >= 0.99 for v in g['test'].values())),
+            *((f'IML: corrected parasitemia error <= raw, {name}', f"{iml[k]['corrected_mae']:.4f} against {iml[k]['raw_mae']:.4f} points ({iml[k]['n']})", iml[k]['corrected_mae'] <= iml[k]['raw_mae']) for name, k in levels),
+            ('IML: the corrected interval holds the truth >= 90%', ', '.join(f"{name} {iml[k]['coverage']:.0%}" for name, k in levels), all(iml[k]['coverage'] >= 0.9 for _, k in levels)),
+            ('no malaria: the corrected interval starts at 0 (its test allows 5% false alarms)', ', '.join(f"{s} {v['starts_at_zero']:.1%} of {v['fields']} fields" for s, v in ev['healthy'].items()), all(v['starts_at_zero'] >= 0.95 for v in ev['healthy'].values()))]
+    return '\n'.join(['| target | measured | met |', '|---|---|---|', *(f"| {t} | {v} | {'yes' if ok else '**no**'} |" for t, v, ok in rows)])
+
 # %% ../nbs/18_sources.ipynb #b4bbe7f7
 def readme_block(text, # README's text
                  name, # the table's name in its markers
@@ -232,7 +246,7 @@ def readme_tables(models=Path('models')): # the folder of trained models
     read = lambda p: json.loads((Path(models)/p).read_text())
     return {'sources': source_table({n: read(f'{n}/eval-sources-labels-int8.json') for n in ('smear10', 'general')}),
             'sources-auto': source_table({'general, scale measured': read('general/eval-sources-int8.json'), 'YOLO11n peer': read('peers/yolo11n-union/eval-sources.json')}),
-            'targets': targets_table(models), 'ci': ci_table(read('ci-times.json'))}
+            'targets': targets_table(models), 'trust': trust_table(models), 'ci': ci_table(read('ci-times.json'))}
 
 def write_readme_tables(readme='README.md', models='models'):
     "Rewrite README's generated tables from the JSON files."

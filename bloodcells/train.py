@@ -295,7 +295,9 @@ def fit_phase(learn, n_epoch, lr, ckpt, meta, best=None, key=lowest_valid_loss, 
 # %% ../nbs/05_train.ipynb #3e86d6ba
 class TorchFields:
     "A ModifiedYolo detector in memory, called like the runtime's `Detector` (RGB fields (B, H, W, 3) in, raw grids out), so that `raw_cells` finds cells with it as with an exported file."
-    def __init__(self, model): self.model, self.anchors, self.stride, self.pad = model, model.anchors.cpu().numpy(), model.stride, STRIDE
+    def __init__(self, model, # a ModifiedYolo detector, on any device
+                 classes): # its class names
+        self.model, self.classes, self.anchors, self.stride, self.pad = model, tuple(classes), model.anchors.cpu().numpy(), model.stride, STRIDE
     def __call__(self, fields):
         x = torch.from_numpy(np.ascontiguousarray(np.asarray(fields).transpose(0, 3, 1, 2))).to(self.model.mean.device)
         with torch.no_grad(): return self.model(x).float().cpu().numpy()
@@ -305,7 +307,7 @@ def field_detections(model, # a ModifiedYolo detector, on any device
                      classes, # the model's class names
                      min_score=0.05): # drop boxes scoring less
     "Per field, the boxes, class names and scores the detector finds, through the runtime's own `raw_cells`."
-    det, was = TorchFields(model), model.training
+    det, was = TorchFields(model, classes), model.training
     model.eval(); found = [raw_cells(det, img, min_score) for img in images]; model.train(was)
     return [(b, [classes[j] for j in c], s) for b, s, c in found]
 
