@@ -84,7 +84,6 @@ def compensate(infected, # red cells the model called infected
     w = np.cumsum(np.exp(ll - ll.max())); j = int(j[min(int(np.searchsorted(w, w[-1] / 2)), len(w) - 1), 0])
     return j / ti / (j / ti + (n - j) / th)
 
-
 # %% ../nbs/20_correct.ipynb #ec889067
 def detection_limit(n, # red cells counted
                     a): # Dirichlet parameters from `error_model`
@@ -155,7 +154,6 @@ def simulate_coverage(rates=((0.9, 0.06, 0.04), (0.004, 0.976, 0.02)), # the tru
             out[f'{n} cells, {100 * p:g}%'] = float(np.mean(held))
     raw, corrected = np.mean(errors, 0)
     return dict(per_setting=out, coverage=float(np.mean(list(out.values()))), raw_mae=round(float(raw), 4), corrected_mae=round(float(corrected), 4))
-
 
 # %% ../nbs/20_correct.ipynb #1be31ad5
 def confusion_for(confusion): # a confusion dict, a model file, or None

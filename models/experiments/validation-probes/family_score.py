@@ -1,9 +1,9 @@
 "Validation fields only: family NMS (A, the rule) against family NMS with the family's summed probability as the score and the type its argmax within (B, not taken)."
 import sys, numpy as np, bloodcells.runtime as R, bloodcells.sources as S
-from bloodcells.core import COARSE_OF, read_image
-from bloodcells.metrics import coarse
+from bloodcells.core import COARSE_OF
 from bloodcells.evaluate import score
-from bloodcells.sources import load_model, fields_of, cells_of, infected_per_1000
+from bloodcells.sources import load_model, infected_per_1000
+from probe import fields, found, family_score
 from bloodcells.detect import decode as decode0, sigmoid, softmax, cxcywh2xyxy
 det = load_model('models/general/model-int8.onnx')
 names = sorted(set(COARSE_OF.get(c, c) for c in det.classes))
@@ -23,17 +23,12 @@ def decode_fam(out, anchors, min_score=0.25, stride=16):
     return boxes.astype(np.float32), score[keep].astype(np.float32), cls[keep]
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 40
 for src in S.TEST_SOURCES:
-    fs = sorted((a for a in fields_of(src) if a.split == 'val'), key=lambda a: a.path.name)
-    fs = [fs[i] for i in np.unique(np.linspace(0, len(fs) - 1, min(n, len(fs))).round().astype(int))]
-    res = {}
+    fs, res = fields(src, n), {}
     for mode in ('A', 'B'):
         R.decode = decode0 if mode == 'A' else decode_fam
-        gts, preds = [], []
-        for a in fs:
-            gts.append((a.boxes, a.labels)); preds.append(cells_of(det, read_image(a.path), None, 0.05))
-        r = score([coarse(g) for g in gts], [coarse(p) for p in preds], ('WBC', 'RBC', 'Platelets'), 0.5)
+        preds = found(det, fs); r = family_score(fs, preds)
         x = (round(r['map50'], 4), {c: (round(m['ap50'], 3), round(m['recall'], 3), round(m['precision'], 3)) for c, m in r['per_class'].items() if m['ap50'] is not None})
-        if src == 'iml': x += (score(gts, preds, det.classes, 0.5)['malaria'],)
+        if src == 'iml': x += (score([(a.boxes, a.labels) for a in fs], preds, det.classes, 0.5)['malaria'],)
         if src in S.DONORS: x += (infected_per_1000(preds, 0.5),)
         res[mode] = x
     print(src, len(fs), res, flush=True)
