@@ -1,17 +1,15 @@
 "Validation fields only: the red-cell size as measure_rbc finds it, against refined by the detector's own red-cell boxes found at that size: the median sqrt(w*h) over BOX_PER_RBC of the confident (>= 0.5) red-cell boxes clear of the edge that overlap no other box by more than an IoU `gap` (any: all of them), where at least three are left (else the measured size)."
 import numpy as np, bloodcells.sources as S
-from bloodcells.core import read_image, box_iou, RED
+from bloodcells.core import read_image
 from bloodcells.data import labelled_rbc_px, BOX_PER_RBC
-from bloodcells.runtime import measure_rbc, find_cells
-from probe import fields
+from bloodcells.runtime import measure_rbc
+from probe import fields, lone_boxes_rbc
 det = S.load_model('models/general/model-int8.onnx')
 
 def boxes_rbc(img, px, gap=1.0): # a field; its red-cell size so far; largest overlap with another box
-    "The field's red-cell size read off the detector's red-cell boxes found at `px`."
-    c = find_cells(det, img, px, 0.25); b = c.boxes; H, W = img.shape[:2]
-    near = box_iou(b, b) - np.eye(len(b)); lonely = near.max(1, initial=0) <= gap
-    keep = np.isin(c.labels, RED) & (c.scores >= 0.5) & lonely & (b[:, 0] > 2) & (b[:, 1] > 2) & (b[:, 2] < W - 2) & (b[:, 3] < H - 2)
-    return float(np.median(np.sqrt((b[keep, 2] - b[keep, 0]) * (b[keep, 3] - b[keep, 1])))) / BOX_PER_RBC if keep.sum() >= 3 else px
+    "The field's red-cell size read off the detector's red-cell boxes found at `px`, or `px` where fewer than three qualify."
+    b = lone_boxes_rbc(det, img, px, gap)
+    return b if np.isfinite(b) else px
 
 for src in S.TEST_SOURCES:
     fs, errs = [a for a in fields(src, 30) if np.isfinite(labelled_rbc_px(a))], {}
