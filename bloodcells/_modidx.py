@@ -247,6 +247,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                      'bloodcells.evaluate.error_summary': ('evaluate.html#error_summary', 'bloodcells/evaluate.py'),
                                      'bloodcells.evaluate.evaluate': ('evaluate.html#evaluate', 'bloodcells/evaluate.py'),
                                      'bloodcells.evaluate.load_model': ('evaluate.html#load_model', 'bloodcells/evaluate.py'),
+                                     'bloodcells.evaluate.one_size_bound': ('evaluate.html#one_size_bound', 'bloodcells/evaluate.py'),
                                      'bloodcells.evaluate.predict_set': ('evaluate.html#predict_set', 'bloodcells/evaluate.py'),
                                      'bloodcells.evaluate.read_test_set': ('evaluate.html#read_test_set', 'bloodcells/evaluate.py'),
                                      'bloodcells.evaluate.report': ('evaluate.html#report', 'bloodcells/evaluate.py'),

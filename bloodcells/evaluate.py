@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['FORMATS', 'read_test_set', 'load_model', 'predict_set', 'score', 'truth_and_predictions', 'evaluate', 'report',
-           'error_summary', 'scale_errors', 'scale_report']
+           'error_summary', 'one_size_bound', 'scale_errors', 'scale_report']
 
 # %% ../nbs/09_evaluate.ipynb #121a0715
 import json, os, tempfile, time
@@ -125,6 +125,13 @@ def error_summary(errors): # per field: the estimate's error as a share of the t
     "The share of the known `errors` within 10%, and the median and worst of their sizes."
     e = np.abs([x for x in errors if x is not None])
     return dict(within_10=round(float(np.mean(e < 0.1)), 3), median=round(float(np.median(e)), 3), worst=round(float(e.max()), 3)) if len(e) else {}
+
+def one_size_bound(truths): # labelled red-cell sizes, one per field (None where a field has none)
+    "The largest share of the fields that one size, the same for all, comes within 10% of: the most a consensus can score on them."
+    t = np.array([x for x in truths if x], float)
+    if not len(t): return None
+    sizes = np.concatenate([0.9 * t * (1 + 1e-9), 1.1 * t * (1 - 1e-9)])  # the best size lies just inside some field's 10% band
+    return round(float(max(np.mean(np.abs(s / t - 1) < 0.1) for s in sizes)), 3)
 
 def scale_errors(det, # a `Detector`
                  annots, # labelled fields, from `read_test_set`
